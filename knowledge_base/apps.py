@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class KnowledgeBaseConfig(AppConfig):
+    name = "knowledge_base"
+    label = "knowledge_base"
+    verbose_name = "Knowledge base"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,97 @@
+"""Base classes for module API views: every one is scoped to a shop.
+
+After DRF authenticates the request, the shop is resolved from the credential — an API key's
+shop, or for a session or JWT user the `X-Tenant` header (shop slug), else the panel's active
+shop, else their only shop — and set with `SET LOCAL` in the request's transaction. A module
+that is off for that shop answers 404; a role without the view's permission answers 403.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import exceptions, viewsets
+
+from zargar.contract.registry import enabled_module_keys
+from zargar.tenancy.context import activate_in_request, set_local
+from zargar.tenancy.middleware import SESSION_KEY
+from zargar.tenancy.models import Membership, Role, Tenant
+from zargar.tenancy.permissions import role_has_perm
+
+from .models import ApiKey
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def resolve_api_tenant(request) -> tuple[Tenant, Role]:
+    """The shop of this API request and the role the credential acts with.
+
+    Raises `NotFound` when the user names a shop they do not belong to (no existence leak) and
+    `PermissionDenied` when no shop can be chosen.
+    """
+    auth = request.auth
+    if isinstance(auth, ApiKey):
+        activate_in_request(request, auth.tenant, request.user)
+        if auth.last_used_at is None or (timezone.now() - auth.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=auth.pk).update(last_used_at=timezone.now())
+        return auth.tenant, Role.ADMIN if getattr(auth, "is_secret", False) else Role.VIEWER
+    user = request.user
+    set_local(None, user)  # the membership read policy shows the user's own memberships
+    memberships = Membership.objects.filter(user=user).select_related("tenant")
+    slug = request.headers.get("X-Tenant")
+    if slug:
+        membership = memberships.filter(tenant__slug=slug).first()
+        if membership is None:
+            raise exceptions.NotFound("Unknown shop.")
+    else:
+        session = getattr(request, "session", None)
+        wanted = session.get(SESSION_KEY) if session is not None else None
+        candidates = list(memberships)
+        membership = next((m for m in candidates if m.tenant_id == wanted), None) or (candidates[0] if len(candidates) == 1 else None)
+        if membership is None:
+            raise exceptions.PermissionDenied("Name the shop with the X-Tenant header (its slug).")
+    activate_in_request(request, membership.tenant, user)
+    return membership.tenant, Role(membership.role)
+
+
+class TenantScopedMixin:
+    """Shop resolution, module gating and role permissions for a DRF view.
+
+    Set `read_permission`, `write_permission` and `delete_permission` to module permission
+    codenames. `module_key` is filled in from the manifest that registers the route.
+    """
+
+    module_key: str | None = None
+    read_permission: str | None = None
+    write_permission: str | None = None
+    delete_permission: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        tenant, role = resolve_api_tenant(request)
+        if tenant.status != Tenant.Status.ACTIVE:
+            raise exceptions.PermissionDenied("This shop is suspended.")
+        if self.module_key and self.module_key not in enabled_module_keys(tenant):
+            raise exceptions.NotFound()
+        self.tenant = tenant
+        self.role = role
+        needed = self._needed_permission(request)
+        if needed and not role_has_perm(role, needed):
+            raise exceptions.PermissionDenied(f"Your role does not allow {needed}.")
+
+    def _needed_permission(self, request) -> str | None:
+        if request.method in SAFE_METHODS:
+            return self.read_permission
+        if request.method == "DELETE":
+            return self.delete_permission or self.write_permission
+        return self.write_permission
+
+
+class TenantModelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    """A ModelViewSet over a `TenantModel`: lists and finds objects only within the shop
+    (explicit filter, and RLS underneath), and saves new ones into it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(tenant=self.tenant)
+
+    def perform_create(self, serializer):
+        serializer.save(tenant=self.tenant)

@@ -1,0 +1,17 @@
+"""Named extension points: modules hook into the core through these constants, never free strings.
+
+A hook is registered in a module's `ModuleConfig.ready()` with
+`self.register_hook(ExtensionPoint.DASHBOARD_CARDS, fn)` and is only called for tenants where
+that module is enabled (see `zargar.contract.hooks`).
+"""
+
+from enum import StrEnum
+
+
+class ExtensionPoint(StrEnum):
+    #: `fn(request) -> list[DashboardCard]`: cards on the tenant dashboard.
+    DASHBOARD_CARDS = "dashboard_cards"
+    #: `fn(request, item) -> list[DetailPanel]`: extra panels on an inventory item's page.
+    ITEM_DETAIL_PANELS = "item_detail_panels"
+    #: `fn(tenant) -> None`: called once when a shop is created (seed per-tenant data).
+    TENANT_CREATED = "tenant_created"

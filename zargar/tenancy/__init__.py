@@ -1,0 +1,1 @@
+"""Tenancy: shops (`Tenant`), who belongs to them (`Membership`), and Row-Level Security."""

@@ -1,0 +1,31 @@
+"""Root URLconf. Module panel URLs are mounted at /app/<key>/ and module API routes under
+/api/v1/, both from the module manifests (`zargar.contract.urls`)."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from zargar.contract.urls import module_panel_urlpatterns
+from zargar.panel import views as panel_views
+
+urlpatterns = [
+    path("", panel_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("zargar.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("app/", include("zargar.panel.urls")),
+    *module_panel_urlpatterns(),
+    path("operator/", include("zargar.operator.urls")),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/", include("zargar.api.urls")),
+    path("help/", include(wagtail_urls)),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "zargar.core.errors.not_found"
+handler500 = "zargar.core.errors.server_error"
