@@ -1,0 +1,3 @@
+"""URL stubs; filled in by the owner of this area."""
+
+urlpatterns: list = []
