@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets as local static files
     "django_htmx",
     # Wagtail (knowledge base, announcements, help) for platform operators
     "knowledge_base",
@@ -317,6 +318,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "PREPROCESSING_HOOKS": ["zargar.api.schema.only_zargar_api"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("Bearer",), "USER_ID_CLAIM": "user_id"}
 
