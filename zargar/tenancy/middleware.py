@@ -8,14 +8,14 @@ tenant answer 404.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.shortcuts import render
 
 from zargar.contract.registry import enabled_module_keys, manifests
 
 from . import selectors
-from .context import _current_tenant, set_local
+from .context import _current_tenant, read_settings, set_local
 
 SESSION_KEY = "zargar_tenant_id"
 
@@ -31,7 +31,9 @@ class TenancyMiddleware:
         request.tenant = None
         request.membership = None
         request.memberships = []
+        nested = connection.in_atomic_block  # only in tests that wrap everything in a transaction
         with transaction.atomic():
+            previous = read_settings() if nested else None
             user = request.user if request.user.is_authenticated else None
             request._tenancy_user_id = user.pk if user else None
             set_local(None, user)
@@ -42,6 +44,11 @@ class TenancyMiddleware:
                 response = self._suspended_response(request) or self.get_response(request)
             finally:
                 _current_tenant.reset(token)
+            if response.status_code >= 500:
+                # The view failed (its exception was already turned into a response): keep none of its writes.
+                transaction.set_rollback(True)
+            elif previous is not None:
+                set_local(previous[0] or None, previous[1] or None)
         return response
 
     def _resolve_panel_tenant(self, request, user) -> None:
