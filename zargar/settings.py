@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zargar.accounts.middleware.TwoFactorMiddleware",
+    "zargar.operator.middleware.OperatorOnlyMiddleware",
     "zargar.tenancy.middleware.TenancyMiddleware",
     "zargar.accounts.middleware.UserPreferencesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
