@@ -304,17 +304,23 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "zargar.api.authentication.ApiKeyAuthentication",
         "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "zargar.api.authentication.TwoFactorSessionAuthentication",  # session + CSRF, 2FA passed
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zargar.api.schema.ZargarAutoSchema",  # X-Tenant header + JSON errors
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zargar.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zargar API",
-    "DESCRIPTION": "REST API of Zargar, the platform for gold and jewelry shops.",
+    "DESCRIPTION": (
+        "REST API of Zargar, the platform for gold and jewelry shops.\n\n"
+        "Credentials: a shop's API key (`Authorization: Bearer sk_live_…` or `X-Api-Key`; publishable "
+        "`pk_…` keys are read-only), a JWT from `/api/v1/auth/token/` (send the shop's slug in the "
+        "`X-Tenant` header), or the panel's session cookie (with `X-CSRFToken` on writes). "
+        "Errors are JSON: `{\"error\": {\"code\", \"message\", \"fields\"?}}`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",

@@ -5,3 +5,6 @@ class ApiConfig(AppConfig):
     name = "zargar.api"
     label = "zargar_api"
     verbose_name = "REST API"
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401  registers the drf-spectacular extensions

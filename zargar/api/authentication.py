@@ -1,4 +1,10 @@
-"""API-key authentication: `Authorization: Bearer sk_live_…` (or `X-Api-Key: …`)."""
+"""The API's credentials besides JWT (simplejwt):
+
+- `ApiKeyAuthentication` — a shop's API key, `Authorization: Bearer sk_live_…` or
+  `X-Api-Key: …`. Secret keys (`sk_…`) read and write; publishable keys (`pk_…`) only read.
+- `TwoFactorSessionAuthentication` — the panel's session cookie (CSRF enforced on unsafe
+  methods), refused while a user with a confirmed 2FA device has not passed it.
+"""
 
 from __future__ import annotations
 
@@ -21,27 +27,36 @@ def _presented_key(request) -> str | None:
 
 
 def find_key(token: str) -> ApiKey | None:
-    """The active key for a presented secret or publishable key, or None.
+    """The active (not revoked) key for a presented secret or publishable key, or None.
 
-    Reads through the lookup policy (`app.api_key_lookup`) inside a savepoint, then clears it.
+    Works before any shop is known: sets `app.api_key_lookup` to the key's lookup value (the
+    secret's first 16 characters, or the whole publishable key), which the key table's read
+    policy accepts for that one row, reads it, and clears the setting again — all inside a
+    savepoint of the request's transaction. A secret key must then match the stored SHA-256
+    digest (constant-time comparison).
     """
-    lookup = token[:PREFIX_LENGTH] if token.startswith("sk_") else token
+    is_secret = token.startswith("sk_")
+    lookup = token[:PREFIX_LENGTH] if is_secret else token
+    field = "secret_prefix" if is_secret else "publishable_key"
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [LOOKUP_SETTING, lookup])
-        field = "secret_prefix" if token.startswith("sk_") else "publishable_key"
         key = ApiKey.objects.select_related("tenant", "created_by").filter(**{field: lookup}, revoked_at__isnull=True).first()
+        # On an error the savepoint's rollback undoes the setting instead.
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, '', true)", [LOOKUP_SETTING])
-    if key is None or (token.startswith("sk_") and not key.matches(token)):
+    if key is None or (is_secret and not key.matches(token)):
         return None
     return key
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """Authenticates a shop's API key. `request.user` is the key's creator, `request.auth` the
-    `ApiKey`; the shop is the key's (`zargar.api.viewsets`). Secret keys read and write,
-    publishable keys only read."""
+    `ApiKey` (with `is_secret` set); the shop is the key's (`zargar.api.viewsets`).
+
+    Raises `AuthenticationFailed` (401) for an unknown, revoked or mistyped key, or when the
+    creator's account is deactivated. Returns None (next authenticator) when no key is presented.
+    """
 
     def authenticate(self, request):
         token = _presented_key(request)
@@ -49,11 +64,28 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         key = find_key(token)
         if key is None:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."), code="invalid_api_key")
         if not key.created_by.is_active:
-            raise exceptions.AuthenticationFailed(_("The user who created this API key is inactive."))
+            raise exceptions.AuthenticationFailed(_("The user who created this API key is inactive."), code="invalid_api_key")
         key.is_secret = token.startswith("sk_")
         return key.created_by, key
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class TwoFactorSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (CSRF checked for authenticated unsafe requests), except
+    that a user with a confirmed TOTP/recovery device must have passed it in this session —
+    the same rule `TwoFactorMiddleware` applies to the panel."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        from zargar.accounts.otp import has_confirmed_device
+
+        if not (hasattr(user, "is_verified") and user.is_verified()) and has_confirmed_device(user):
+            raise exceptions.AuthenticationFailed(_("Complete two-factor verification first."), code="two_factor_required")
+        return result

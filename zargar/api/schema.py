@@ -1,6 +1,121 @@
-"""drf-spectacular hooks."""
+"""drf-spectacular integration: which routes are documented, the security schemes of Zargar's
+credentials, the `X-Tenant` header and the JSON error responses of every operation.
+
+Loaded from `ApiConfig.ready()` so the extensions are registered before any schema is built.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+X_TENANT = OpenApiParameter(
+    name="X-Tenant",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
+    description=(
+        "Slug of the shop this request acts in, for session and JWT credentials when the user "
+        "belongs to more than one shop (with one shop it may be left out; the panel's active shop "
+        "is used for session requests). Ignored for API keys, which belong to one shop. "
+        "A shop the user is not a member of answers 404."
+    ),
+)
 
 
 def only_zargar_api(endpoints, **kwargs):
     """Keep Zargar's own `/api/` routes; drop Wagtail's and anything else the scan finds."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. `invalid`, `not_authenticated`, `permission_denied`, `not_found`")
+    message = serializers.CharField(help_text="Human-readable message (translated to the request's language)")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: field name → list of messages",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error under /api/ has this shape."""
+
+    error = ErrorBodySerializer()
+
+
+def _error(description) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+class ZargarAutoSchema(AutoSchema):
+    """AutoSchema that adds the `X-Tenant` header to shop-scoped views and the JSON error
+    responses (400 on writes, 401, 403, 404) to every operation that does not declare them."""
+
+    def _is_tenant_scoped(self) -> bool:
+        from .viewsets import TenantScopedMixin
+
+        return isinstance(self.view, TenantScopedMixin)
+
+    def get_override_parameters(self):
+        params = super().get_override_parameters()
+        return [X_TENANT, *params] if self._is_tenant_scoped() else params
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        errors = {}
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["400"] = _error(_("Invalid input; `error.fields` names each field's problems."))
+        errors["401"] = _error(_("Missing, invalid, expired or revoked credential."))
+        if self._is_tenant_scoped():
+            errors["403"] = _error(_("The credential's role (or a publishable key) does not allow this."))
+            errors["404"] = _error(_("Not found in this shop, the module is off for the shop, or the X-Tenant shop is not yours."))
+        for code, response in errors.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(response, code, direction=direction)
+        return responses
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Bearer sk_live_…` or `X-Api-Key: sk_live_…` (either one)."""
+
+    target_class = "zargar.api.authentication.ApiKeyAuthentication"
+    name = ["apiKeyBearer", "apiKeyHeader"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"apiKeyBearer": []}, {"apiKeyHeader": []}]
+
+    def get_security_definition(self, auto_schema):
+        bearer = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Bearer", bearer_format="sk_live_… / pk_live_…")
+        bearer["description"] = (
+            "A shop's API key as a bearer token. Secret keys (`sk_live_…`, `sk_test_…`) read and "
+            "write; publishable keys (`pk_live_…`, `pk_test_…`) may only use GET/HEAD/OPTIONS."
+        )
+        header = {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Key",
+            "description": "The same API key, in the X-Api-Key header instead of Authorization.",
+        }
+        return [bearer, header]
+
+
+class TwoFactorSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "zargar.api.authentication.TwoFactorSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "The panel's session cookie. Unsafe methods need the X-CSRFToken header.",
+        }

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from zargar.tenancy.models import Membership
 
@@ -20,11 +23,11 @@ class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     full_name = serializers.CharField()
     shop = serializers.CharField(help_text="Slug of the shop this request acts in")
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=["owner", "admin", "member", "viewer"], help_text="The role the credential acts with (secret API keys act as admin, publishable keys as viewer)")
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
-    secret_key = serializers.SerializerMethodField(help_text="Shown once, in the response that creates the key")
+    secret_key = serializers.SerializerMethodField(help_text="Shown once, in the response that creates the key; null afterwards")
 
     class Meta:
         model = ApiKey
@@ -33,3 +36,28 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
     def get_secret_key(self, obj) -> str | None:
         return getattr(obj, "plain_secret", None)
+
+
+class TokenPairWithOtpSerializer(TokenObtainPairSerializer):
+    """simplejwt's email/password pair, plus `otp`: a current TOTP (or recovery) code, required
+    when the user has a confirmed two-factor device — the API must not be a way around 2FA."""
+
+    otp = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=16, help_text="Two-factor code, when the user has enrolled 2FA")
+
+    def validate(self, attrs):
+        data = super().validate(attrs)  # sets self.user; raises 401 for bad credentials
+        devices = list(devices_for_user(self.user, confirmed=True))
+        if devices:
+            token = (attrs.get("otp") or "").strip()
+            if not token or not any(device.verify_token(token) for device in devices):
+                raise exceptions.AuthenticationFailed(_("A valid two-factor code (otp) is required."), code="two_factor_required")
+        return data
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Access JWT; send as `Authorization: Bearer <access>`")
+    refresh = serializers.CharField(help_text="Refresh JWT for /api/v1/auth/token/refresh/")
+
+
+class TokenRefreshResponseSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="A new access JWT")

@@ -1,16 +1,17 @@
 """`/api/v1/…` routes (core and every module's `manifest.api_routes`), the OpenAPI schema at
-`/api/schema/` and Swagger UI at `/api/docs/`."""
+`/api/schema/` and Swagger UI at `/api/docs/` (assets from drf-spectacular-sidecar, no CDN).
+Unknown paths under `/api/` answer a JSON 404."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.module_loading import import_string
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from zargar.contract.registry import modules
+from zargar.core.errors import not_found
 
 from . import views
 from .viewsets import TenantScopedMixin
@@ -39,8 +40,8 @@ core_router = SimpleRouter()
 core_router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
 
 v1 = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/", views.ZargarTokenObtainPairView.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", views.ZargarTokenRefreshView.as_view(), name="token-refresh"),
     path("me/", views.MeView.as_view(), name="me"),
     *core_router.urls,
     *module_api_patterns(),
@@ -50,4 +51,6 @@ urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Anything else under /api/ is a JSON 404, also with DEBUG on (no HTML, no APPEND_SLASH redirect).
+    re_path(r"^.*$", not_found, name="api-not-found"),
 ]

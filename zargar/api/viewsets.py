@@ -9,7 +9,8 @@ that is off for that shop answers 404; a role without the view's permission answ
 from __future__ import annotations
 
 from django.utils import timezone
-from rest_framework import exceptions, viewsets
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, viewsets
 
 from zargar.contract.registry import enabled_module_keys
 from zargar.tenancy.context import activate_in_request, set_local
@@ -24,6 +25,10 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def resolve_api_tenant(request) -> tuple[Tenant, Role]:
     """The shop of this API request and the role the credential acts with.
+
+    An API key acts in its own shop, as admin (secret key) or viewer (publishable key). A
+    session or JWT user acts in the shop named by the `X-Tenant` header (the shop's slug), else
+    the panel's active shop (session), else their only shop, with their membership role.
 
     Raises `NotFound` when the user names a shop they do not belong to (no existence leak) and
     `PermissionDenied` when no shop can be chosen.
@@ -41,14 +46,14 @@ def resolve_api_tenant(request) -> tuple[Tenant, Role]:
     if slug:
         membership = memberships.filter(tenant__slug=slug).first()
         if membership is None:
-            raise exceptions.NotFound("Unknown shop.")
+            raise exceptions.NotFound(_("Unknown shop."))
     else:
         session = getattr(request, "session", None)
         wanted = session.get(SESSION_KEY) if session is not None else None
         candidates = list(memberships)
         membership = next((m for m in candidates if m.tenant_id == wanted), None) or (candidates[0] if len(candidates) == 1 else None)
         if membership is None:
-            raise exceptions.PermissionDenied("Name the shop with the X-Tenant header (its slug).")
+            raise exceptions.PermissionDenied(_("Name the shop with the X-Tenant header (its slug)."))
     activate_in_request(request, membership.tenant, user)
     return membership.tenant, Role(membership.role)
 
@@ -67,16 +72,18 @@ class TenantScopedMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if isinstance(request.auth, ApiKey) and not getattr(request.auth, "is_secret", False) and request.method not in SAFE_METHODS:
+            raise exceptions.PermissionDenied(_("Publishable keys are read-only; use a secret key (sk_…) to write."))
         tenant, role = resolve_api_tenant(request)
         if tenant.status != Tenant.Status.ACTIVE:
-            raise exceptions.PermissionDenied("This shop is suspended.")
+            raise exceptions.PermissionDenied(_("This shop is suspended."))
         if self.module_key and self.module_key not in enabled_module_keys(tenant):
             raise exceptions.NotFound()
         self.tenant = tenant
         self.role = role
         needed = self._needed_permission(request)
         if needed and not role_has_perm(role, needed):
-            raise exceptions.PermissionDenied(f"Your role does not allow {needed}.")
+            raise exceptions.PermissionDenied(_("Your role does not allow %(permission)s.") % {"permission": needed})
 
     def _needed_permission(self, request) -> str | None:
         if request.method in SAFE_METHODS:
@@ -86,9 +93,18 @@ class TenantScopedMixin:
         return self.write_permission
 
 
+class ApiPagination(pagination.LimitOffsetPagination):
+    """`?limit=` (default `PAGE_SIZE`, at most 200) and `?offset=`; the body is
+    `{count, next, previous, results}`."""
+
+    max_limit = 200
+
+
 class TenantModelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     """A ModelViewSet over a `TenantModel`: lists and finds objects only within the shop
     (explicit filter, and RLS underneath), and saves new ones into it."""
+
+    pagination_class = ApiPagination
 
     def get_queryset(self):
         return super().get_queryset().filter(tenant=self.tenant)

@@ -1,0 +1,79 @@
+"""API-key management in the tenant panel (`/app/api-keys/`): list, create, revoke, roll.
+
+Thin views: `ApiKeyForm` validates, `actions` write, `selectors` read. Every view needs the
+`tenancy.manage_api_keys` permission (admins and owners); others get 403. A new secret key is
+rendered once, in the response to the POST that created it — it is never stored or put in the
+session, so reloading the list never shows it again.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from zargar.panel.decorators import permission_required
+
+from . import actions, selectors
+from .forms import ApiKeyForm
+from .models import ApiKey
+
+PERMISSION = "tenancy.manage_api_keys"
+
+
+def _key_or_404(request, pk: int) -> ApiKey:
+    try:
+        return selectors.get_api_key(request.tenant, pk)
+    except ApiKey.DoesNotExist as exc:
+        raise Http404("No such active API key in this shop.") from exc
+
+
+def _show_secret(request, key: ApiKey, secret: str, *, rolled: bool = False):
+    response = render(request, "api/key_secret.html", {"key": key, "secret": secret, "rolled": rolled})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required(PERMISSION)
+@require_http_methods(["GET"])
+def key_list(request):
+    keys = selectors.api_keys_of(request.tenant)
+    return render(request, "api/key_list.html", {"keys": keys, "form": ApiKeyForm()})
+
+
+@never_cache
+@permission_required(PERMISSION)
+@require_http_methods(["GET", "POST"])
+def key_create(request):
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key, secret = actions.create_api_key(
+            request.tenant, name=form.cleaned_data["name"], mode=form.cleaned_data["mode"], created_by=request.user
+        )
+        return _show_secret(request, key, secret)
+    return render(request, "api/key_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@permission_required(PERMISSION)
+@require_http_methods(["GET", "POST"])
+def key_revoke(request, pk: int):
+    key = _key_or_404(request, pk)
+    if request.method == "POST":
+        actions.revoke_api_key(request.tenant, key)
+        messages.success(request, _("API key “%(name)s” revoked.") % {"name": key.name})
+        return redirect("api_keys:list")
+    return render(request, "api/key_confirm.html", {"key": key, "action": "revoke"})
+
+
+@never_cache
+@permission_required(PERMISSION)
+@require_http_methods(["GET", "POST"])
+def key_roll(request, pk: int):
+    key = _key_or_404(request, pk)
+    if request.method == "POST":
+        new_key, secret = actions.roll_api_key(request.tenant, key, created_by=request.user)
+        return _show_secret(request, new_key, secret, rolled=True)
+    return render(request, "api/key_confirm.html", {"key": key, "action": "roll"})
