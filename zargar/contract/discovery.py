@@ -17,8 +17,25 @@ from packaging.version import Version
 ENTRY_POINT_GROUP = "zargar.modules"
 
 
+#: Module keys that would collide with core URL namespaces (`/app/<key>/`, `{% url "<key>:…" %}`)
+#: or core permission prefixes.
+RESERVED_KEYS = frozenset(
+    {"accounts", "admin", "api", "api_keys", "app", "cms", "contract", "core", "help", "invitations",
+     "members", "modules", "operator", "panel", "static", "media", "tenancy", "zargar"}
+)
+
+
 class ModuleContractError(ImproperlyConfigured):
-    """A module cannot be loaded: wrong core range, missing dependency, cycle, or bad manifest."""
+    """A module cannot be loaded: wrong core range, missing dependency, cycle, or bad manifest.
+
+    The message is one line that names the module (entry-point name or manifest key) and what
+    is wrong, so a failed start-up says which plugin to fix or uninstall.
+    """
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    return f"{exc.__class__.__name__}: {text}"
 
 
 def _core_version() -> str:
@@ -34,35 +51,45 @@ def load_module_classes(eps: Iterable[EntryPoint] | None = None, *, exclude: Ite
     `ModuleConfig`; an entry-point name that differs from `manifest.key`; a duplicate key;
     `core_requires` that excludes this core; a dependency that is not installed; a cycle.
     """
-    from .manifest import ManifestError
+    from .manifest import ManifestError, ModuleManifest
     from .module_config import ModuleConfig
 
     core = Version(core_version or _core_version())
     excluded = set(exclude)
     found: dict[str, type] = {}
-    for ep in sorted(eps if eps is not None else entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    candidates = eps if eps is not None else entry_points(group=ENTRY_POINT_GROUP)
+    for ep in sorted(candidates, key=lambda e: (e.name, e.value)):
         if ep.name in excluded:
             continue
         try:
             cls = ep.load()
         except ManifestError as exc:
-            raise ModuleContractError(f"Zargar module {ep.name!r} has an invalid manifest: {exc}") from exc
+            raise ModuleContractError(f"Zargar module {ep.name!r} has an invalid manifest: {' '.join(str(exc).split())}") from exc
         except Exception as exc:  # an import error in a plugin must name the plugin
-            raise ModuleContractError(f"Zargar module {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+            raise ModuleContractError(f"Zargar module {ep.name!r} ({ep.value}) failed to load: {_one_line(exc)}") from exc
         if not (isinstance(cls, type) and issubclass(cls, ModuleConfig)):
             raise ModuleContractError(f"Zargar module {ep.name!r} ({ep.value}) is not a zargar.contract.ModuleConfig subclass")
-        manifest = cls.manifest
+        manifest = getattr(cls, "manifest", None)
+        if not isinstance(manifest, ModuleManifest):
+            raise ModuleContractError(f"Zargar module {ep.name!r} ({ep.value}) has no `manifest` (a zargar.contract.ModuleManifest)")
+        if manifest.key in RESERVED_KEYS:
+            raise ModuleContractError(f"Zargar module key {manifest.key!r} is reserved by the core; choose another key")
         if manifest.key != ep.name:
             raise ModuleContractError(f"Zargar module entry point {ep.name!r} declares manifest key {manifest.key!r}; they must match")
         if manifest.key in found:
-            raise ModuleContractError(f"Zargar module key {manifest.key!r} is declared twice")
-        if core not in SpecifierSet(manifest.core_requires):
+            other = found[manifest.key]
+            raise ModuleContractError(
+                f"Zargar module key {manifest.key!r} is declared twice ({other.__module__}.{other.__qualname__} and {ep.value})"
+            )
+        if not SpecifierSet(manifest.core_requires).contains(core, prereleases=True):
             raise ModuleContractError(
                 f"Zargar module {manifest.key!r} {manifest.version} requires Zargar core {manifest.core_requires}, "
                 f"but this is core {core}"
             )
         found[manifest.key] = cls
     for key, cls in found.items():
+        if key in cls.manifest.depends:
+            raise ModuleContractError(f"Zargar module {key!r} depends on itself")
         missing = [dep for dep in cls.manifest.depends if dep not in found]
         if missing:
             raise ModuleContractError(

@@ -74,7 +74,8 @@ class ModuleManifest:
 
     - `key`: stable identifier, `[a-z][a-z0-9_]{1,39}`; also the URL namespace and the first
       part of its permission codenames.
-    - `name`: translatable display name; `version`: the module's own version.
+    - `name`: translatable display name; `version`: the module's own version;
+      `description`: one translatable sentence shown on the shop's module settings page.
     - `core_requires`: PEP 440 specifier of the Zargar core versions supported (`">=0.1,<1"`).
     - `depends`: keys of modules that must be installed (and are enabled first).
     - `menu`, `permissions`, `api_routes`, `beat`: see the classes above.
@@ -89,6 +90,7 @@ class ModuleManifest:
     name: Any
     version: str
     core_requires: str
+    description: Any = ""
     depends: tuple[str, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
     permissions: tuple[PermissionSpec, ...] = ()
@@ -107,6 +109,9 @@ class ModuleManifest:
             SpecifierSet(self.core_requires)
         except InvalidSpecifier as exc:
             raise ManifestError(f"module {self.key!r}: core_requires {self.core_requires!r} is not a PEP 440 specifier") from exc
+        for dep in self.depends:
+            if not isinstance(dep, str) or not _KEY_RE.match(dep):
+                raise ManifestError(f"module {self.key!r}: dependency {dep!r} is not a module key")
         for perm in self.permissions:
             if not perm.codename.startswith(f"{self.key}."):
                 raise ManifestError(f"module {self.key!r}: permission {perm.codename!r} must start with '{self.key}.'")

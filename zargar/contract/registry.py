@@ -42,3 +42,49 @@ def enabled_module_keys(tenant) -> frozenset[str]:
         if on and all(dep in enabled for dep in m.depends):
             enabled.add(m.key)
     return frozenset(enabled)
+
+
+def dependencies_of(key: str) -> list[str]:
+    """Keys `key` needs, directly or through other modules, dependencies first.
+
+    Raises `KeyError` for an unknown module.
+    """
+    found = manifests()
+    if key not in found:
+        raise KeyError(key)
+    ordered: list[str] = []
+
+    def visit(k: str) -> None:
+        for dep in found[k].depends:
+            if dep not in ordered and dep in found:
+                visit(dep)
+                ordered.append(dep)
+
+    visit(key)
+    return ordered
+
+
+def dependents_of(key: str) -> list[str]:
+    """Keys of the installed modules that need `key`, directly or not, in discovery order.
+
+    Raises `KeyError` for an unknown module.
+    """
+    found = manifests()
+    if key not in found:
+        raise KeyError(key)
+    return [k for k in found if k != key and key in dependencies_of(k)]
+
+
+def module_settings(tenant, key: str) -> dict:
+    """The per-shop configuration of module `key`: its `default_settings` updated with the
+    shop's saved `ModuleActivation.configuration` (unknown saved keys are ignored).
+
+    Needs the tenant's RLS context. Raises `KeyError` for an unknown module.
+    """
+    from zargar.tenancy.models import ModuleActivation
+
+    manifest = manifests()[key]
+    saved = (
+        ModuleActivation.objects.filter(tenant=tenant, module_key=key).values_list("configuration", flat=True).first() or {}
+    )
+    return {name: saved.get(name, default) for name, default in manifest.default_settings.items()}

@@ -43,13 +43,42 @@ def add_member(tenant: Tenant, user, role: Role | str) -> Membership:
         return membership
 
 
-def set_module_enabled(tenant: Tenant, module_key: str, enabled: bool) -> None:
-    """Switch one module on or off for `tenant`. Raises `KeyError` for an unknown module."""
-    from zargar.contract.registry import get_manifest
+class ModuleDependencyError(ValueError):
+    """Switching a module would leave a dependency unmet. `modules` lists the keys in the way:
+    the dependents that are on (switching off) or the dependencies that are off (switching on)."""
+
+    def __init__(self, message: str, modules: list[str]):
+        super().__init__(message)
+        self.modules = modules
+
+
+def set_module_enabled(tenant: Tenant, module_key: str, enabled: bool, *, cascade: bool = False) -> list[str]:
+    """Switch module `module_key` on or off for `tenant`; returns the keys switched, in order.
+
+    Switching off a module that other enabled modules depend on (directly or not) raises
+    `ModuleDependencyError` naming them, unless `cascade`, which switches them off too.
+    Switching on a module whose dependencies are off raises it as well, unless `cascade`,
+    which switches those dependencies on first. Raises `KeyError` for an unknown module.
+    Atomic: either every switch is saved or none.
+    """
+    from zargar.contract.registry import dependencies_of, dependents_of, enabled_module_keys, get_manifest
 
     from .models import ModuleActivation
 
-    if get_manifest(module_key) is None:
+    manifest = get_manifest(module_key)
+    if manifest is None:
         raise KeyError(module_key)
     with tenant_context(tenant):
-        ModuleActivation.objects.update_or_create(tenant=tenant, module_key=module_key, defaults={"enabled": enabled})
+        current = enabled_module_keys(tenant)
+        if enabled:
+            others = [key for key in dependencies_of(module_key) if key not in current]
+            message = "%(module)s needs %(others)s, which is switched off."
+        else:
+            others = [key for key in dependents_of(module_key) if key in current]
+            message = "%(others)s depends on %(module)s and is switched on."
+        if others and not cascade:
+            raise ModuleDependencyError(message % {"module": module_key, "others": ", ".join(others)}, others)
+        keys = [*others, module_key] if enabled else [module_key, *others]
+        for key in keys:
+            ModuleActivation.objects.update_or_create(tenant=tenant, module_key=key, defaults={"enabled": enabled})
+    return keys
