@@ -33,3 +33,4 @@ if settings.DEBUG:
 
 handler404 = "zargar.core.errors.not_found"
 handler500 = "zargar.core.errors.server_error"
+handler403 = "zargar.core.errors.permission_denied"

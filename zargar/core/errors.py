@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def _wants_json(request) -> bool:
@@ -19,4 +20,12 @@ def not_found(request, exception=None):
 def server_error(request):
     if _wants_json(request):
         return JsonResponse({"error": {"code": "server_error", "message": "Internal server error."}}, status=500)
-    return render(request, "errors/500.html", status=500)
+    # Rendered without the request's context processors: they query the database, which may be
+    # what just failed.
+    return HttpResponseServerError(loader.render_to_string("errors/500.html"))
+
+
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"error": {"code": "permission_denied", "message": "You do not have permission to do this."}}, status=403)
+    return render(request, "errors/403.html", status=403)

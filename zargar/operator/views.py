@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import render
 
 from zargar.tenancy.models import Tenant
@@ -32,4 +32,14 @@ def tenants(request):
         qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q))
     if status in Tenant.Status.values:
         qs = qs.filter(status=status)
-    return render(request, "operator/tenants.html", {"tenants": qs, "q": q, "status": status, "statuses": Tenant.Status.choices})
+    by_status = dict(Tenant.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    counts = [(value, label, by_status.get(value, 0)) for value, label in Tenant.Status.choices]
+    context = {
+        "tenants": qs,
+        "q": q,
+        "status": status,
+        "statuses": Tenant.Status.choices,
+        "counts": counts,  # [(status, label, number of shops)] over all shops, unfiltered
+        "total": sum(by_status.values()),
+    }
+    return render(request, "operator/tenants.html", context)
