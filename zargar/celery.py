@@ -13,6 +13,21 @@ app = Celery("zargar")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    """The filesystem transport (no REDIS_URL) needs its folders before a worker starts, and
+    beat's schedule file lives under var/celery too."""
+    from pathlib import Path
+
+    conf = sender.conf
+    folders = [Path(conf.beat_schedule_filename).parent] if conf.beat_schedule_filename else []
+    if str(conf.broker_url or "").startswith("filesystem:"):
+        options = conf.broker_transport_options or {}
+        folders += [Path(options[k]) for k in ("data_folder_in", "data_folder_out", "control_folder") if options.get(k)]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+
+
 @app.on_after_finalize.connect
 def _load_module_tasks(sender, **kwargs):
     from zargar.contract.registry import modules
@@ -27,4 +42,4 @@ def _load_module_tasks(sender, **kwargs):
     sender.conf.beat_schedule = schedule
 
 
-app.autodiscover_tasks(["zargar.tenancy", "zargar.accounts"])
+app.autodiscover_tasks(["zargar.core", "zargar.tenancy", "zargar.accounts"])

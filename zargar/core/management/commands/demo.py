@@ -1,0 +1,149 @@
+"""`manage.py demo`: create the demo shops, users, inventory and help pages (idempotent).
+
+Creates what is missing and leaves the rest alone, so it runs on every `./ops/run`:
+- two shops, "Golden Rose Jewelry" (en, USD) and "Tehran Gold Gallery" (fa, IRR), each with
+  an owner and a staff member (role member) and about ten inventory items;
+- the platform operator operator@zargar.local (a superuser; enrols in TOTP at first login);
+- a verified, primary allauth email address for every demo user, so they can log in at once;
+- the knowledge-base index page under the Wagtail root with the article "inventory".
+
+Every demo account's password is set to `$ZARGAR_DEMO_PASSWORD` (default in
+`zargar.core.demo_data`) whenever it does not already match, so the printed logins work.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from zargar.core import demo_data
+
+
+class Command(BaseCommand):
+    help = "Create the demo shops, users, inventory items and knowledge-base pages (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins at the end.")
+
+    def handle(self, *args, quiet_logins: bool = False, **options):
+        password = demo_data.demo_password()
+        created = {"shops": 0, "users": 0, "items": 0, "pages": 0}
+        with transaction.atomic():
+            operator = self._user(demo_data.OPERATOR_EMAIL, "Platform Operator", password, created, operator=True)
+            for spec in demo_data.SHOPS:
+                self._shop(spec, password, created)
+            self._knowledge_base(operator, created)
+        self.stdout.write(
+            "Demo data: {shops} shops, {users} users, {items} items, {pages} pages created "
+            "(everything else already there).".format(**created)
+        )
+        if not quiet_logins:
+            self.stdout.write(demo_data.logins_text(password))
+
+    # --- users ---------------------------------------------------------------------------------
+    def _user(self, email: str, full_name: str, password: str, created: dict, operator: bool = False):
+        from allauth.account.models import EmailAddress
+
+        User = get_user_model()
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            extra = {"full_name": full_name}
+            if operator:
+                user = User.objects.create_superuser(email=email, password=password, **extra)
+            else:
+                user = User.objects.create_user(email=email, password=password, **extra)
+            created["users"] += 1
+        elif not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    # --- shops, members, items ----------------------------------------------------------------
+    def _shop(self, spec: dict, password: str, created: dict) -> None:
+        from modules.inventory.actions import create_item
+        from modules.inventory.models import Item
+        from zargar.tenancy.actions import add_member, create_tenant
+        from zargar.tenancy.context import tenant_context
+        from zargar.tenancy.models import Tenant
+
+        users = [(self._user(email, name, password, created), role) for email, name, role in spec["users"]]
+        owner = next(user for user, role in users if role == "owner")
+        tenant = Tenant.objects.filter(slug=spec["slug"]).first()
+        if tenant is None:
+            tenant = create_tenant(
+                name=spec["name"],
+                owner=owner,
+                slug=spec["slug"],
+                currency=spec["currency"],
+                default_locale=spec["default_locale"],
+                time_zone=spec["time_zone"],
+            )
+            created["shops"] += 1
+        for user, role in users:
+            add_member(tenant, user, role)
+        with tenant_context(tenant, user=owner):
+            existing = set(Item.objects.filter(tenant=tenant).values_list("sku", flat=True))
+            for sku, name, category, karat, gross, net, quantity, price in spec["items"]:
+                if sku in existing:
+                    continue
+                create_item(
+                    tenant,
+                    sku=sku,
+                    name=name,
+                    category=category,
+                    karat=karat,
+                    gross_weight=Decimal(gross),
+                    net_weight=Decimal(net),
+                    quantity=quantity,
+                    price=Decimal(price),
+                )
+                created["items"] += 1
+
+    # --- Wagtail knowledge base ---------------------------------------------------------------
+    def _knowledge_base(self, operator, created: dict) -> None:
+        from wagtail.models import Page, Site
+
+        from knowledge_base.models import ArticlePage, KnowledgeBaseIndexPage
+
+        root = Page.get_first_root_node()
+        index = KnowledgeBaseIndexPage.objects.child_of(root).first()
+        if index is None:
+            index = root.add_child(
+                instance=KnowledgeBaseIndexPage(
+                    title="Knowledge base",
+                    slug="knowledge-base",
+                    intro="<p>How to use Zargar: guides for shop owners and staff.</p>",
+                    owner=operator,
+                )
+            )
+            index.save_revision(user=operator).publish(user=operator)
+            created["pages"] += 1
+        if not ArticlePage.objects.child_of(index).filter(slug="inventory").exists():
+            article = index.add_child(
+                instance=ArticlePage(
+                    title="Inventory",
+                    slug="inventory",
+                    summary="Add, find and value the items in your shop.",
+                    body=(
+                        "<p>The inventory lists every stock item of your shop with its SKU, karat, "
+                        "gross and net weight in grams, quantity and price.</p>"
+                        "<p>Net weight is the weight of the metal alone, without stones, so it can "
+                        "never be more than the gross weight. SKUs are unique within a shop.</p>"
+                    ),
+                    owner=operator,
+                )
+            )
+            article.save_revision(user=operator).publish(user=operator)
+            created["pages"] += 1
+        # Serve the knowledge base at /help/ while the default site still shows Wagtail's
+        # placeholder "Welcome" page (a plain Page created by Wagtail's own migration).
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        if site is not None and site.root_page.specific_class is Page and site.root_page.depth == 2:
+            site.root_page = index
+            site.save(update_fields=["root_page"])
