@@ -135,3 +135,22 @@ def APIClientFactory():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+def test_lookup_setting_never_allows_deleting_or_changing_a_key(shop_a):
+    """The lookup policy widens reads only: with the lookup set and no shop, DELETE and UPDATE
+    of the looked-up key touch nothing."""
+    lookup = shop_a.secret[:16]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [LOOKUP_SETTING, lookup])
+            cursor.execute("SELECT count(*) FROM zargar_api_apikey")
+            assert cursor.fetchone()[0] == 1  # readable ...
+            cursor.execute("DELETE FROM zargar_api_apikey WHERE secret_prefix = %s", [lookup])
+            assert cursor.rowcount == 0  # ... but not deletable
+            with pytest.raises(Exception, match="row-level security"):
+                with transaction.atomic():
+                    cursor.execute("UPDATE zargar_api_apikey SET revoked_at = NULL, name = 'x' WHERE secret_prefix = %s", [lookup])
+            cursor.execute("SELECT set_config(%s, '', true)", [LOOKUP_SETTING])
+    with tenant_context(shop_a.tenant):
+        assert ApiKey.objects.get(pk=shop_a.key.pk).name == "Server"

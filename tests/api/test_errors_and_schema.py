@@ -64,7 +64,7 @@ def test_swagger_ui_uses_local_static_files(api):
     assert "/api/schema/" in html
 
 
-def test_swagger_ui_asset_is_served(client, settings):
+def test_swagger_ui_asset_is_served():
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")

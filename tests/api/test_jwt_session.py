@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from modules.inventory.models import Item
-from tests.factories import PASSWORD, make_member, make_shop
+from tests.factories import PASSWORD, make_member
 from zargar.tenancy.actions import add_member
 from zargar.tenancy.context import tenant_context
 
