@@ -234,10 +234,16 @@ ACCOUNT_ADAPTER = "zargar.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Zargar] "  # not the Sites framework's "[example.com]"
+# Signup with a taken email answers with a form error (allauth's default, enumeration prevention,
+# would instead pretend success and email the owner). Failed logins stay rate-limited below.
+ACCOUNT_PREVENT_ENUMERATION = env_bool("ZARGAR_PREVENT_ENUMERATION", False)
 # Lockout: failed logins are limited per IP and per account (allauth's rate limits, cache-backed).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("ZARGAR_LOGIN_FAILED_LIMIT", "20/10m/ip,5/15m/key"),
 }
+# Social login apps come from the environment only (no SocialApp rows needed); a provider without
+# a client id is not configured, and allauth's login page lists configured providers only.
 SOCIALACCOUNT_PROVIDERS: dict = {}
 for _provider, _prefix in (("google", "GOOGLE"), ("facebook", "FACEBOOK")):
     if env(f"{_prefix}_CLIENT_ID"):

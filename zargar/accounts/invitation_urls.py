@@ -1,3 +1,11 @@
-"""URL stubs; filled in by the owner of this area."""
+"""The link of an invitation email, mounted at /invitations/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "invitations"
+
+urlpatterns = [
+    path("<slug:tenant_slug>/<str:token>/", views.invitation_accept, name="accept"),
+]
