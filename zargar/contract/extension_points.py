@@ -15,3 +15,7 @@ class ExtensionPoint(StrEnum):
     ITEM_DETAIL_PANELS = "item_detail_panels"
     #: `fn(tenant) -> None`: called once when a shop is created (seed per-tenant data).
     TENANT_CREATED = "tenant_created"
+    #: `fn() -> RateProvider`: a gold-rate source offered by a module (see `modules.rates.providers`).
+    RATE_PROVIDERS = "rate_providers"
+    #: `fn(tenant, purity_code) -> int`: reprice the shop's tagged pieces of that purity after its rate changed; returns how many.
+    REPRICE_ITEMS = "reprice_items"
