@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Double-entry books of every shop (modules.accounting builds on it)
+    "django_ledger",
     *ZARGAR_MODULE_APPS,
 ]
 
@@ -253,6 +255,9 @@ for _provider, _prefix in (("google", "GOOGLE"), ("facebook", "FACEBOOK")):
 
 # django-otp
 OTP_TOTP_ISSUER = "Zargar"
+
+# django-ledger (modules.accounting): the current, non-deprecated entity-slug behaviour
+DJANGO_LEDGER_USE_DEPRECATED_BEHAVIOR = False
 
 # --- Sessions and security --------------------------------------------------------------------
 SESSION_COOKIE_AGE = int(env("ZARGAR_IDLE_TIMEOUT_SECONDS", "1800"))  # idle timeout, 30 minutes
