@@ -28,9 +28,14 @@ def item(tenant, sku="R-1"):
         )
 
 
-def enabled(tenant) -> frozenset[str]:
+OURS = {"inventory", "appraisals"}
+
+
+def enabled(tenant) -> set[str]:
+    """Which of inventory and appraisals are on for `tenant` (other installed modules are not
+    under test here)."""
     with tenant_context(tenant):
-        return enabled_module_keys(tenant)
+        return set(enabled_module_keys(tenant)) & OURS
 
 
 def menu_labels(response) -> list[str]:
@@ -97,13 +102,14 @@ def test_switching_off_a_dependency_is_refused_then_cascades(shops):
     _, _, b, _ = shops
     with pytest.raises(ModuleDependencyError) as info:
         set_module_enabled(b, "inventory", False)
-    assert info.value.modules == ["appraisals"]
+    assert "appraisals" in info.value.modules
     assert enabled(b) == {"inventory", "appraisals"}, "a refused switch changes nothing"
 
-    assert set_module_enabled(b, "inventory", False, cascade=True) == ["inventory", "appraisals"]
-    assert enabled(b) == frozenset()
+    switched = set_module_enabled(b, "inventory", False, cascade=True)
+    assert switched[0] == "inventory" and "appraisals" in switched
+    assert enabled(b) == set()
     with tenant_context(b):
-        rows = dict(ModuleActivation.objects.filter(tenant=b).values_list("module_key", "enabled"))
+        rows = dict(ModuleActivation.objects.filter(tenant=b, module_key__in=OURS).values_list("module_key", "enabled"))
     assert rows == {"inventory": False, "appraisals": False}
 
     # Inventory back on: appraisals stays off, as it was switched off explicitly.
@@ -117,7 +123,7 @@ def test_switching_on_a_module_whose_dependency_is_off_is_refused_then_cascades(
     with pytest.raises(ModuleDependencyError) as info:
         set_module_enabled(a, "appraisals", True)
     assert info.value.modules == ["inventory"]
-    assert enabled(a) == frozenset()
+    assert enabled(a) == set()
     assert set_module_enabled(a, "appraisals", True, cascade=True) == ["inventory", "appraisals"]
     assert enabled(a) == {"inventory", "appraisals"}
 
@@ -132,7 +138,7 @@ def test_dependency_off_hides_the_dependent_module_everywhere(shops, client):
     _, _, b, owner_b = shops
     set_module_enabled(b, "inventory", False, cascade=True)
     client.force_login(owner_b)
-    assert menu_labels(client.get("/app/")) == []
+    assert not {"Inventory", "Appraisals"} & set(menu_labels(client.get("/app/")))
     assert client.get("/app/inventory/").status_code == 404
     assert client.get("/app/appraisals/").status_code == 404
     assert api_for(owner_b, b).get("/api/v1/inventory/items/").status_code == 404
@@ -179,8 +185,8 @@ def test_module_page_switches_on_and_off_with_a_confirmation_for_dependents(shop
 
     done = client.post("/app/modules/inventory/switch/", {"enabled": "0", "cascade": "1"}, follow=True)
     assert "Inventory is off. Also switched off: Appraisals." in done.content.decode()
-    assert enabled(a) == frozenset()
-    assert menu_labels(client.get("/app/")) == []
+    assert enabled(a) == set()
+    assert not {"Inventory", "Appraisals"} & set(menu_labels(client.get("/app/")))
 
     assert client.post("/app/modules/no_such_module/switch/", {"enabled": "1"}).status_code == 404
     assert client.get("/app/modules/appraisals/switch/").status_code == 405
