@@ -37,8 +37,13 @@ STOP_GRACE = 20
 START_TIMEOUT = 120
 
 
+#: When ./ops/run started (lib.sh exports it), so the step times count from the command.
+_T0 = float(os.environ.get("ZARGAR_OPS_STARTED", time.time()))
+
+
 def step(message: str) -> None:
-    print(f"\033[1;33m==>\033[0m {message}" if TTY else f"==> {message}", flush=True)
+    stamp = f"[{time.time() - _T0:5.1f}s]"
+    print(f"\033[1;33m==>\033[0m {stamp} {message}" if TTY else f"==> {stamp} {message}", flush=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -97,9 +102,12 @@ class Child:
             sys.stdout.flush()
 
     def terminate(self) -> None:
+        """SIGTERM to the main process only: gunicorn's master and Celery's worker then stop
+        their own children gracefully (signalling the whole group would kill the pool
+        processes under the worker and make its warm shutdown hang)."""
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
+                os.kill(self.proc.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
@@ -124,7 +132,7 @@ def wait_http(url: str, procs: list[Child], timeout: float) -> bool:
         if any(c.proc.poll() is not None for c in procs):
             return False
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=60) as response:  # the first request loads the URLconf
                 if response.status < 500:
                     return True
         except urllib.error.HTTPError as exc:
@@ -191,11 +199,16 @@ def main(argv: list[str]) -> int:
         threads = env.get("ZARGAR_WEB_THREADS", "4")
         step(f"Starting the web server (gunicorn, {workers} workers × {threads} threads), Celery worker and beat")
         bin_dir = Path(PY).parent
+        gunicorn_extra = []
+        from gunicorn.config import Config
+
+        if "no_control_socket" in Config().settings:  # gunicorn >= 25: no ~/.gunicorn/gunicorn.ctl
+            gunicorn_extra.append("--no-control-socket")
         children.append(
             Child(
                 "web",
                 [str(bin_dir / "gunicorn"), "zargar.wsgi", "--bind", f"{host}:{port}", "--workers", workers,
-                 "--threads", threads, "--graceful-timeout", "10", "--access-logfile", "-"],
+                 "--threads", threads, "--graceful-timeout", "10", "--access-logfile", "-", *gunicorn_extra],
                 env,
             )
         )

@@ -7,10 +7,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 VENV="$ROOT/.venv"
 
+export ZARGAR_OPS_STARTED="$(date +%s.%N)"
+_elapsed() { awk -v t0="$ZARGAR_OPS_STARTED" -v now="$(date +%s.%N)" 'BEGIN { printf "%5.1fs", now - t0 }'; }
 if [ -t 1 ]; then
-    step() { printf '\033[1;33m==>\033[0m %s\n' "$*"; }
+    step() { printf '\033[1;33m==>\033[0m [%s] %s\n' "$(_elapsed)" "$*"; }
 else
-    step() { printf '==> %s\n' "$*"; }
+    step() { printf '==> [%s] %s\n' "$(_elapsed)" "$*"; }
 fi
 
 find_python() {
