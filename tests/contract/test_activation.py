@@ -72,6 +72,7 @@ def test_off_module_has_no_menu_entry_and_its_pages_and_api_404_while_on_in_anot
     dashboard = client.get("/app/")
     assert dashboard.status_code == 200
     assert "Appraisals" not in menu_labels(dashboard) and "Inventory" in menu_labels(dashboard)
+    assert "Valid appraisal certificates" not in [card.title for card in dashboard.context["cards"]]
     assert client.get("/app/appraisals/").status_code == 404
     assert client.get("/app/appraisals/new/").status_code == 404
     assert client.post("/app/appraisals/new/", {}).status_code == 404
@@ -82,6 +83,7 @@ def test_off_module_has_no_menu_entry_and_its_pages_and_api_404_while_on_in_anot
     client.force_login(member_b)
     dashboard = client.get("/app/")
     assert "Appraisals" in menu_labels(dashboard)
+    assert "Valid appraisal certificates" in [card.title for card in dashboard.context["cards"]]
     assert client.get("/app/appraisals/").status_code == 200
     assert api_for(member_b, b).get("/api/v1/appraisals/certificates/").status_code == 200
 
