@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import hashlib
 import os
 import signal
 import subprocess
@@ -126,6 +127,46 @@ def manage(*args: str, env: dict) -> None:
         raise SystemExit(result.returncode)
 
 
+def _migrations_fingerprint(database_url: str) -> str:
+    """A hash of what decides whether `migrate` has work: the installed packages (lib.sh's
+    install stamp), every migration file of the project (path, size, mtime) and the database."""
+    digest = hashlib.sha256(database_url.encode())
+    install_stamp = ROOT / "var" / "install.stamp"
+    digest.update(install_stamp.read_bytes() if install_stamp.exists() else b"-")
+    for base in ("zargar", "modules", "plugins", "knowledge_base"):
+        for path in sorted((ROOT / base).glob("**/migrations/*.py")):
+            st = path.stat()
+            digest.update(f"{path.relative_to(ROOT)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _applied_migrations(database_url: str) -> int | None:
+    """How many rows django_migrations has (None if it cannot be read): a database that was
+    reset or replaced since the last migrate shows a different number."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, connect_timeout=10) as conn:
+            return conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
+def migrate_if_needed(env: dict, var: Path) -> None:
+    """`manage.py migrate`, skipped when neither the migrations nor the database changed since
+    the last successful run (stamp var/migrate.stamp): saves a Django start-up per run."""
+    stamp = var / "migrate.stamp"
+    url = env["DATABASE_URL"]
+    fingerprint = _migrations_fingerprint(url)
+    applied = _applied_migrations(url)
+    if applied is not None and stamp.exists() and stamp.read_text() == f"{fingerprint} {applied}":
+        step("Database migrations: up to date")
+        return
+    step("Applying database migrations")
+    manage("migrate", "--noinput", env=env)
+    stamp.write_text(f"{fingerprint} {_applied_migrations(url)}")
+
+
 def wait_http(url: str, procs: list[Child], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -181,17 +222,20 @@ def main(argv: list[str]) -> int:
         signal.signal(sig, on_signal)
 
     status = 0
+    demo = None
     try:
-        step("Applying database migrations")
-        manage("migrate", "--noinput", env=env)
-        if not args.no_demo:
-            step("Creating the demo data (if missing)")
-            manage("demo", "--quiet-logins", env=env)
+        migrate_if_needed(env, var)
         production = env.get("DJANGO_ENV", "development") == "production"
         debug = env_bool("DJANGO_DEBUG", not production)
-        if not debug:
+        if not debug and not stopping.is_set():
             step("Collecting static files (DEBUG is off)")
             manage("collectstatic", "--noinput", "-v", "0", env=env)
+        if stopping.is_set():
+            raise SystemExit(0)
+        if not args.no_demo:
+            # Runs while the servers start; the logins are printed once both are done.
+            step("Creating the demo data (if missing), while the servers start")
+            demo = subprocess.Popen([PY, "manage.py", "demo", "--quiet-logins"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
 
         host = env.get("HOST", "127.0.0.1")
         port = env.get("PORT", "8000")
@@ -234,6 +278,12 @@ def main(argv: list[str]) -> int:
             if time.monotonic() > deadline or children[1].proc.poll() is not None:
                 print("The Celery worker did not come up; see its output above.", file=sys.stderr)
                 status = 1
+        if demo is not None and status == 0:
+            while demo.poll() is None and not stopping.is_set():
+                time.sleep(0.2)
+            if demo.returncode not in (0, None):
+                print(f"manage.py demo failed (exit status {demo.returncode}).", file=sys.stderr)
+                status = 1
         if status == 0 and not stopping.is_set():
             from zargar.core.demo_data import logins_text
 
@@ -254,6 +304,9 @@ def main(argv: list[str]) -> int:
                     status = 1
             stopping.wait(0.5)
     finally:
+        if demo is not None and demo.poll() is None:
+            demo.terminate()
+            demo.wait()
         if children:
             step("Stopping the web server, Celery worker and beat")
             for child in children:
