@@ -105,9 +105,9 @@ def _owner_of(tenant: Tenant):
 def _ensure_accounts(entity: EntityModel) -> None:
     """Create the accounts of `CHART` missing from the entity's default chart (by code)."""
     coa = entity.default_coa
-    existing = set(AccountModel.objects.filter(coa_model=coa).values_list("code", flat=True))
+    existing = set(AccountModel.objects.filter(coa_model=coa).select_related(None).values_list("code", flat=True))
     roles_with_default = set(
-        AccountModel.objects.filter(coa_model=coa, role_default=True).values_list("role", flat=True)
+        AccountModel.objects.filter(coa_model=coa, role_default=True).select_related(None).values_list("role", flat=True)
     )
     for spec in CHART:
         if spec.code in existing:

@@ -49,8 +49,8 @@ class JournalLineForm(forms.Form):
         return data
 
     def posting_line(self) -> PostingLine | None:
-        data = self.cleaned_data
-        if data.get("empty"):
+        data = getattr(self, "cleaned_data", None) or {}
+        if not data or data.get("empty"):  # an untouched extra row is not cleaned at all
             return None
         if data["debit"] is not None:
             return PostingLine.debit(data["account"], data["debit"], data.get("memo", ""))

@@ -47,6 +47,14 @@ def _entry(je) -> dict:
     return {"je": je, "lines": lines, "source": _source(je)}
 
 
+def _label_accounts(accounts) -> None:
+    """Show our chart's accounts in the reader's language (the ledger stores English names)."""
+    for acc in accounts:
+        spec = SPECS_BY_CODE.get(acc.get("code"))
+        if spec and spec.name == acc.get("name"):
+            acc["name"] = spec.label
+
+
 @permission_required("accounting.view_books")
 def journal(request):
     page = Paginator(selectors.journal_entries(request.tenant), 20).get_page(request.GET.get("page"))
@@ -100,6 +108,8 @@ def balance_sheet(request):
         for key in ("assets", "liabilities", "equity"):
             block = statement.get(key)
             if block:
+                for role in block["roles"].values():
+                    _label_accounts(role["accounts"])
                 sections.append({"key": key, "roles": list(block["roles"].values()), "total": block["total_balance"]})
     return render(
         request,
@@ -118,6 +128,10 @@ def income_statement(request):
         start = form.cleaned_data.get("start") or start
         end = form.cleaned_data.get("end") or end
     statement = selectors.income_statement(request.tenant, from_date=start, to_date=end)
+    if statement:
+        for section in ("operating", "other"):
+            for part in ("revenues", "cogs", "expenses"):
+                _label_accounts(statement[section].get(part, []))
     return render(
         request,
         "accounting/income_statement.html",

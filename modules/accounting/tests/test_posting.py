@@ -1,0 +1,159 @@
+"""`post_journal_entry`: balanced entries are posted and locked with the right lines and show in
+django-ledger's statements; every invalid posting raises PostingError and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django_ledger.models import JournalEntryModel, TransactionModel
+
+from modules.accounting import selectors
+from modules.accounting.actions import DuplicateSourceError, PostingError, PostingLine, post_journal_entry
+from modules.accounting.chart import ACCOUNT_SPECS, AccountKey
+from modules.accounting.models import SourceDocumentLink
+from zargar.tenancy.context import tenant_context
+from zargar.tenancy.models import Tenant
+
+from .conftest import ledger_counts
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+CASH_SALE = [
+    PostingLine.debit(AccountKey.CASH, D("1090.00")),
+    PostingLine.credit(AccountKey.SALES_REVENUE, D("1000.00")),
+    PostingLine.credit(AccountKey.VAT_PAYABLE, D("90.00")),
+]
+
+
+def code(key):
+    return ACCOUNT_SPECS[key].code
+
+
+def test_cash_sale_posts_one_balanced_locked_entry(shop, item, today):
+    tenant, _ = shop
+    je = post_journal_entry(tenant, date=today, description="Sale R-1", lines=CASH_SALE, source=item)
+    with tenant_context(tenant):
+        assert JournalEntryModel.objects.count() == 1
+        je = JournalEntryModel.objects.get(uuid=je.uuid)
+        assert je.posted and je.locked
+        assert je.description == "Sale R-1"
+        assert je.je_number
+        assert je.origin == "zargar:inventory.item"
+        lines = {(tx.account.code, tx.tx_type): tx.amount for tx in TransactionModel.objects.filter(journal_entry=je).select_related("account")}
+        assert lines == {
+            (code(AccountKey.CASH), "debit"): D("1090.00"),
+            (code(AccountKey.SALES_REVENUE), "credit"): D("1000.00"),
+            (code(AccountKey.VAT_PAYABLE), "credit"): D("90.00"),
+        }
+        link = SourceDocumentLink.objects.get(journal_entry=je)
+        assert link.source == item and link.tenant_id == tenant.pk
+
+
+def test_statements_reflect_the_sale(shop, today):
+    tenant, _ = shop
+    post_journal_entry(tenant, date=today, description="Sale 1", lines=CASH_SALE, source=("inventory.item", "900"))
+    post_journal_entry(
+        tenant,
+        date=today,
+        description="Cost of sale 1",
+        lines=[PostingLine.debit(AccountKey.COST_OF_GOODS_SOLD, D("600.00")), PostingLine.credit(AccountKey.GOLD_STOCK, D("600.00"))],
+        source=("inventory.item", "901"),
+    )
+    bs = selectors.balance_sheet(tenant, to_date=today)
+    accounts = {a["code"]: a["balance"] for block in ("assets", "liabilities") for role in bs[block]["roles"].values() for a in role["accounts"]}
+    assert accounts[code(AccountKey.CASH)] == D("1090.00")
+    assert accounts[code(AccountKey.VAT_PAYABLE)] == D("90.00")
+    assert accounts[code(AccountKey.GOLD_STOCK)] == D("-600.00")
+    assert bs["assets"]["total_balance"] == D("490.00")
+    assert bs["retained_earnings_balance"] == D("400.00")
+    assert bs["liabilities_equity_balance"] == D("490.00")  # the books balance
+    inc = selectors.income_statement(tenant, from_date=today.replace(month=1, day=1), to_date=today)
+    assert [(a["code"], a["balance"]) for a in inc["operating"]["revenues"]] == [(code(AccountKey.SALES_REVENUE), D("1000.00"))]
+    assert inc["operating"]["net_operating_revenue"] == D("1000.00")
+    assert inc["operating"]["net_cogs"] == D("-600.00")
+    assert inc["net_income"] == D("400.00")
+    # a day before the sale, nothing
+    earlier = selectors.balance_sheet(tenant, to_date=today - dt.timedelta(days=1))
+    assert earlier["liabilities_equity_balance"] == 0
+
+
+@pytest.mark.parametrize(
+    "lines, code_",
+    [
+        ([PostingLine.debit(AccountKey.CASH, D("100.00")), PostingLine.credit(AccountKey.SALES_REVENUE, D("99.99"))], "unbalanced"),
+        ([PostingLine.debit(AccountKey.CASH, D("0")), PostingLine.credit(AccountKey.SALES_REVENUE, D("0"))], "bad_amount"),
+        ([PostingLine.debit(AccountKey.CASH, D("-5.00")), PostingLine.credit(AccountKey.SALES_REVENUE, D("-5.00"))], "bad_amount"),
+        ([PostingLine.debit(AccountKey.CASH, D("10.005")), PostingLine.credit(AccountKey.SALES_REVENUE, D("10.005"))], "too_precise"),
+        ([PostingLine.debit(AccountKey.CASH, 10.5), PostingLine.credit(AccountKey.SALES_REVENUE, 10.5)], "bad_amount"),
+        ([PostingLine.debit("petty_cash", D("10.00")), PostingLine.credit(AccountKey.SALES_REVENUE, D("10.00"))], "unknown_account"),
+        ([PostingLine.debit(AccountKey.CASH, D("10.00"))], "empty"),
+        ([PostingLine(AccountKey.CASH, "both", D("10.00")), PostingLine.credit(AccountKey.SALES_REVENUE, D("10.00"))], "bad_line"),
+    ],
+)
+def test_invalid_postings_raise_and_write_nothing(shop, today, lines, code_):
+    tenant, _ = shop
+    before = ledger_counts(tenant)
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today, description="Bad", lines=lines, source=("inventory.item", "1"))
+    assert exc.value.code == code_
+    assert ledger_counts(tenant) == before == {k: 0 for k in before}
+
+
+def test_zero_decimal_currency_refuses_cents(today):
+    from tests.factories import make_shop
+
+    tenant, _ = make_shop("Tokyo Gold")
+    Tenant.objects.filter(pk=tenant.pk).update(currency="JPY")
+    tenant.refresh_from_db()
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today, description="Sale", lines=[PostingLine.debit(AccountKey.CASH, D("100.50")), PostingLine.credit(AccountKey.SALES_REVENUE, D("100.50"))])
+    assert exc.value.code == "too_precise"
+    je = post_journal_entry(tenant, date=today, description="Sale", lines=[PostingLine.debit(AccountKey.CASH, D("100")), PostingLine.credit(AccountKey.SALES_REVENUE, D("100.00"))])
+    assert je.posted
+
+
+def test_future_date_and_bad_description_are_refused(shop, today):
+    tenant, _ = shop
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today + dt.timedelta(days=2), description="Later", lines=CASH_SALE)
+    assert exc.value.code == "bad_date"
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today, description="x" * 121, lines=CASH_SALE)
+    assert exc.value.code == "bad_description"
+    assert ledger_counts(tenant)["django_ledger_journalentrymodel"] == 0
+
+
+def test_second_posting_of_the_same_source_is_refused(shop, item, today):
+    tenant, _ = shop
+    first = post_journal_entry(tenant, date=today, description="Sale R-1", lines=CASH_SALE, source=item)
+    before = ledger_counts(tenant)
+    with pytest.raises(DuplicateSourceError) as exc:
+        post_journal_entry(tenant, date=today, description="Sale R-1 again", lines=CASH_SALE, source=("inventory.item", item.pk))
+    assert exc.value.code == "duplicate_source"
+    assert exc.value.journal_entry.uuid == first.uuid
+    assert ledger_counts(tenant) == before
+    assert before["django_ledger_journalentrymodel"] == 1 and before["django_ledger_transactionmodel"] == 3
+
+
+def test_bad_source_is_refused(shop, today):
+    tenant, _ = shop
+    for source in (("nope.model", 1), ("inventory.item", ""), "inventory.item:1"):
+        with pytest.raises(PostingError) as exc:
+            post_journal_entry(tenant, date=today, description="Sale", lines=CASH_SALE, source=source)
+        assert exc.value.code == "bad_source"
+    assert ledger_counts(tenant)["django_ledger_journalentrymodel"] == 0
+
+
+def test_posted_entries_cannot_be_edited(shop, today):
+    from django_ledger.models.transactions import TransactionModelValidationError
+
+    tenant, _ = shop
+    je = post_journal_entry(tenant, date=today, description="Sale", lines=CASH_SALE)
+    with tenant_context(tenant):
+        tx = TransactionModel.objects.filter(journal_entry_id=je.uuid).first()
+        tx.amount = D("1.00")
+        with pytest.raises(TransactionModelValidationError):
+            tx.save()
