@@ -104,3 +104,27 @@ def test_tenant_context_restores_outer_settings(two_shops):
             assert read_settings()[0] == str(b.pk)
         assert read_settings()[0] == str(a.pk)
         assert _raw("SELECT sku FROM inventory_item") == [("A-1",)]
+
+
+def test_identity_read_policies_never_allow_writes(two_shops):
+    """The extra read paths (own memberships by app.user_id, API-key lookup) are SELECT-only."""
+    from zargar.tenancy.context import set_local
+    from zargar.tenancy.models import Membership
+
+    a, b = two_shops
+    with tenant_context(b):
+        owner_b = Membership.objects.get(tenant=b).user
+    with transaction.atomic():
+        set_local(None, owner_b)  # no shop, but the user's own memberships are readable
+        assert _raw("SELECT tenant_id FROM tenancy_membership") == [(b.pk,)]
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tenancy_membership WHERE user_id = %s", [owner_b.pk])
+            assert cursor.rowcount == 0
+            cursor.execute("UPDATE tenancy_membership SET role = 'viewer' WHERE user_id = %s", [owner_b.pk])
+            assert cursor.rowcount == 0
+    with tenant_context(a):  # another shop's context cannot touch them either
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tenancy_membership WHERE user_id = %s", [owner_b.pk])
+            assert cursor.rowcount == 0
+    with tenant_context(b):
+        assert Membership.objects.get(user=owner_b).role == "owner"

@@ -5,8 +5,8 @@
 
     ALTER TABLE t ENABLE ROW LEVEL SECURITY;
     ALTER TABLE t FORCE ROW LEVEL SECURITY;
-    CREATE POLICY t_tenant_isolation ON t
-        USING (<tenant match> [OR <extra_using>]) WITH CHECK (<tenant match>);
+    CREATE POLICY t_tenant_isolation ON t USING (<tenant match>) WITH CHECK (<tenant match>);
+    [CREATE POLICY t_identity_read ON t FOR SELECT USING (<extra_using>);]
 
 with `<tenant match>` = `tenant_id = NULLIF((SELECT current_setting('app.tenant_id', true)), '')::bigint`.
 The sub-select is evaluated once per query, not per row; `NULLIF` turns an unset tenant
@@ -38,12 +38,16 @@ def policy_name(table: str) -> str:
     return f"{table}_tenant_isolation"
 
 
+def read_policy_name(table: str) -> str:
+    return f"{table}_identity_read"
+
+
 class TenantIsolationPolicy(BaseConstraint):
     """The tenant RLS policy of one table, as a migration-managed constraint.
 
-    `extra_using` (SQL) widens what may be *read*, never what may be written — e.g. a member's
-    own memberships in every shop, for the tenant switcher. Writes are always checked against
-    the current tenant.
+    `extra_using` (SQL) widens what may be *read*, never what may be written or deleted: it
+    becomes a second, `FOR SELECT`-only policy (e.g. a member's own memberships in every shop,
+    for the tenant switcher). INSERT, UPDATE and DELETE only ever pass the tenant match.
     """
 
     def __init__(self, *, name: str, column: str = "tenant_id", extra_using: str = "") -> None:
@@ -53,35 +57,31 @@ class TenantIsolationPolicy(BaseConstraint):
         self.column = column
         self.extra_using = extra_using
 
-    def _sql(self, model) -> tuple[str, str, str]:
-        table = model._meta.db_table
-        match = tenant_match_sql(self.column)
-        using = f"({match}) OR ({self.extra_using})" if self.extra_using else match
-        return table, using, match
-
     def constraint_sql(self, model, schema_editor):
         # Called inside CREATE TABLE: the policy must come after the table exists.
         schema_editor.deferred_sql.append(self.create_sql(model, schema_editor))
         return None
 
     def create_sql(self, model, schema_editor):
-        table, using, check = self._sql(model)
-        name = policy_name(table)
-        return Statement(
-            "%(sql)s",
-            sql=(
-                f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY; '
-                f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY; '
-                f'DROP POLICY IF EXISTS "{name}" ON "{table}"; '
-                f'CREATE POLICY "{name}" ON "{table}" USING ({using}) WITH CHECK ({check})'
-            ),
-        )
+        table = model._meta.db_table
+        match = tenant_match_sql(self.column)
+        statements = [
+            f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+            f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+            f'DROP POLICY IF EXISTS "{policy_name(table)}" ON "{table}"',
+            f'CREATE POLICY "{policy_name(table)}" ON "{table}" USING ({match}) WITH CHECK ({match})',
+            f'DROP POLICY IF EXISTS "{read_policy_name(table)}" ON "{table}"',
+        ]
+        if self.extra_using:
+            statements.append(f'CREATE POLICY "{read_policy_name(table)}" ON "{table}" FOR SELECT USING ({self.extra_using})')
+        return Statement("%(sql)s", sql="; ".join(statements))
 
     def remove_sql(self, model, schema_editor):
         table = model._meta.db_table
         return Statement(
             "%(sql)s",
             sql=(
+                f'DROP POLICY IF EXISTS "{read_policy_name(table)}" ON "{table}"; '
                 f'DROP POLICY IF EXISTS "{policy_name(table)}" ON "{table}"; '
                 f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY; '
                 f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY'
