@@ -327,3 +327,46 @@ __all__ = [
     "record_rates",
     "set_alert_active",
 ]
+
+
+PROVIDER_FORMATS = ("json", "csv")
+
+
+def save_provider_settings(tenant, provider: dict) -> dict:
+    """Validate and save the shop's rate-feed settings (`provider` key of the rates module's
+    `ModuleActivation.configuration`; see `providers.http_feed` for the keys). Unknown keys
+    are dropped. Returns the saved provider dict. Raises `ValidationError` (key → messages)."""
+    import urllib.parse
+
+    from zargar.contract.registry import get_manifest
+    from zargar.tenancy.models import ModuleActivation
+
+    allowed = set(get_manifest(selectors.MODULE_KEY).default_settings["provider"])
+    clean = {k: v for k, v in (provider or {}).items() if k in allowed}
+    errors = {}
+    if clean.get("unit", Unit.GRAM) not in Unit.values:
+        errors["unit"] = [_("Unknown unit.")]
+    if clean.get("format", "json") not in PROVIDER_FORMATS:
+        errors["format"] = [_("Use json or csv.")]
+    url = (clean.get("url") or "").strip()
+    if url and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        errors["url"] = [_("Enter an http:// or https:// address.")]
+    if clean.get("key") and not url:
+        errors["url"] = [_("A feed needs its URL.")]
+    for code in (clean.get("purity_map") or {}).values():
+        if code not in Purity.values:
+            errors["purity_map"] = [_("“%(code)s” is not a purity code.") % {"code": code}]
+    try:
+        timeout = Decimal(str(clean.get("timeout_seconds", 10)))
+        if not (Decimal("0.1") <= timeout <= 60):
+            raise ValueError
+    except Exception:  # noqa: BLE001
+        errors["timeout_seconds"] = [_("Use a number of seconds from 0.1 to 60.")]
+    if errors:
+        raise ValidationError(errors)
+    clean["url"] = url
+    with transaction.atomic():
+        activation, _created = ModuleActivation.objects.get_or_create(tenant=tenant, module_key=selectors.MODULE_KEY, defaults={"enabled": True})
+        activation.configuration = {**(activation.configuration or {}), "provider": clean}
+        activation.save(update_fields=["configuration", "updated_at"])
+    return clean

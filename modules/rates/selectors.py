@@ -13,7 +13,7 @@ from django.utils import timezone
 from zargar.contract.registry import module_settings
 
 from .models import PriceQuote, Rate, RateAlert, RateAlertTrigger
-from .pricing import PricingError, round_money
+from .pricing import PricingError, currency_exponent
 from .units import PURITIES, Purity, Unit, rate_per_unit
 
 MODULE_KEY = "rates"
@@ -81,15 +81,18 @@ class BoardRow:
 
 
 def display(rate: Rate, side: str, unit: str) -> Decimal:
-    """A rate's `side` in `unit`: the value as entered when `unit` is the entry unit, otherwise
-    the per-gram value × grams per unit, rounded to the currency's minor unit."""
-    if unit == rate.unit:
-        return rate.buy if side == "buy" else rate.sell
-    value = rate_per_unit(rate.per_gram(side), unit)
+    """A rate's `side` in `unit`: the value as entered when `unit` is the entry unit (shown with
+    at least the currency's minor-unit places), otherwise the per-gram value × grams per unit,
+    rounded half-up to the currency's minor unit."""
     try:
-        return round_money(value, rate.currency)
+        places = currency_exponent(rate.currency)
     except PricingError:  # a currency missing from the minor-unit table: show 2 places
-        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        places = 2
+    if unit == rate.unit:  # as entered, with no trailing zeros beyond the minor unit
+        value = rate.buy if side == "buy" else rate.sell
+        places = max(places, -value.normalize().as_tuple().exponent)
+        return value.quantize(Decimal(1).scaleb(-places))
+    return rate_per_unit(rate.per_gram(side), unit).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def display_unit(tenant, requested: str | None = None) -> str:

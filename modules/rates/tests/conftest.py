@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_member, make_shop
+from zargar.tenancy.context import tenant_context
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; these tests create many users and never check passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def shop(db):
+    """A shop (USD) with its owner, an admin, a member and a viewer."""
+    tenant, owner = make_shop("Golden Rates")
+    people = {
+        "owner": owner,
+        "admin": make_member(tenant, "admin"),
+        "member": make_member(tenant, "member"),
+        "viewer": make_member(tenant, "viewer"),
+    }
+    return tenant, people
+
+
+@pytest.fixture
+def in_shop(shop):
+    tenant, _ = shop
+    with tenant_context(tenant):
+        yield tenant
+
+
+@pytest.fixture
+def now():
+    return timezone.now().replace(microsecond=0)
