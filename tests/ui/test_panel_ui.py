@@ -176,3 +176,27 @@ def test_signed_out_login_page_uses_the_styled_layout(client):
     assert '<html lang="en" dir="ltr"' in body
     assert "zargar/app.css" in body and "btn-primary" in body
     assert 'action="/i18n/setlang/"' in body  # language switch for signed-out visitors
+
+
+def test_operator_shops_page_filters_and_counts(client):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    make_shop("Alpha Gold")
+    beta, _ = make_shop("Beta Gold")
+    beta.status = Tenant.Status.SUSPENDED
+    beta.save()
+    operator = make_user("op-ui@example.com", is_superuser=True, is_staff=True)
+    device = TOTPDevice.objects.create(user=operator, name="phone", confirmed=True)
+    client.force_login(operator)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+    page = client.get("/operator/", {"q": "gold", "status": "suspended"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Beta Gold" in body and "Alpha Gold" not in body
+    assert page.context["counts"][0][0] == "active" and page.context["counts"][0][2] >= 1
+    assert dict((value, n) for value, _, n in page.context["counts"])["suspended"] >= 1
+    assert 'data-testid="operator-link"' in body  # the sidebar's platform section
