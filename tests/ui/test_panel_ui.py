@@ -200,3 +200,14 @@ def test_operator_shops_page_filters_and_counts(client):
     assert page.context["counts"][0][0] == "active" and page.context["counts"][0][2] >= 1
     assert dict((value, n) for value, _, n in page.context["counts"])["suspended"] >= 1
     assert 'data-testid="operator-link"' in body  # the sidebar's platform section
+
+
+def test_error_handlers_render_html_and_json(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from zargar.core import errors
+
+    page = errors.server_error(rf.get("/app/"))
+    assert page.status_code == 500 and "Something went wrong" in page.content.decode()
+    api = errors.permission_denied(rf.get("/api/v1/inventory/items/"), PermissionDenied())
+    assert api.status_code == 403 and api["Content-Type"] == "application/json"
