@@ -322,28 +322,65 @@ __all__ = [
     "create_alert",
     "delete_alert",
     "evaluate_alerts",
+    "queue_provider_fetch",
     "quote_price",
     "record_rate",
     "record_rates",
+    "save_provider_settings",
+    "save_settings",
     "set_alert_active",
 ]
 
 
 PROVIDER_FORMATS = ("json", "csv")
+GENERAL_KEYS = ("display_unit", "quote_lock_minutes", "trend_days", "profit_percent", "tax_rule", "vat_percent")
 
 
-def save_provider_settings(tenant, provider: dict) -> dict:
-    """Validate and save the shop's rate-feed settings (`provider` key of the rates module's
-    `ModuleActivation.configuration`; see `providers.http_feed` for the keys). Unknown keys
-    are dropped. Returns the saved provider dict. Raises `ValidationError` (key → messages)."""
+def _clean_general(general: dict, errors: dict) -> dict:
+    from .pricing import TaxRule
+
+    clean = {}
+    for key in GENERAL_KEYS:
+        if key not in general:
+            continue
+        value = general[key]
+        if key == "display_unit":
+            if value not in Unit.values:
+                errors[key] = [_("Unknown unit.")]
+            clean[key] = value
+        elif key == "tax_rule":
+            if value not in TaxRule.ALL:
+                errors[key] = [_("Unknown tax rule.")]
+            clean[key] = value
+        elif key in ("quote_lock_minutes", "trend_days"):
+            high = 1440 if key == "quote_lock_minutes" else 366
+            try:
+                number = int(value)
+                if not 1 <= number <= high:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors[key] = [_("Use a whole number from 1 to %(high)s.") % {"high": high}]
+                continue
+            clean[key] = number
+        else:  # percentages, stored as strings so JSON never holds a float
+            try:
+                number = _decimal(value, key)
+            except ValidationError:
+                errors[key] = [_("Enter a number.")]
+                continue
+            if not Decimal(0) <= number <= Decimal(100):
+                errors[key] = [_("Use a percentage from 0 to 100.")]
+            clean[key] = str(number)
+    return clean
+
+
+def _clean_provider(provider: dict, errors: dict) -> dict:
     import urllib.parse
 
     from zargar.contract.registry import get_manifest
-    from zargar.tenancy.models import ModuleActivation
 
     allowed = set(get_manifest(selectors.MODULE_KEY).default_settings["provider"])
     clean = {k: v for k, v in (provider or {}).items() if k in allowed}
-    errors = {}
     if clean.get("unit", Unit.GRAM) not in Unit.values:
         errors["unit"] = [_("Unknown unit.")]
     if clean.get("format", "json") not in PROVIDER_FORMATS:
@@ -360,13 +397,41 @@ def save_provider_settings(tenant, provider: dict) -> dict:
         timeout = Decimal(str(clean.get("timeout_seconds", 10)))
         if not (Decimal("0.1") <= timeout <= 60):
             raise ValueError
-    except Exception:  # noqa: BLE001
+        clean["timeout_seconds"] = str(timeout)
+    except Exception:  # noqa: BLE001 — anything unparsable is a field error
         errors["timeout_seconds"] = [_("Use a number of seconds from 0.1 to 60.")]
+    clean["url"] = url
+    return clean
+
+
+def save_settings(tenant, *, general: dict | None = None, provider: dict | None = None) -> dict:
+    """Validate and save the shop's rates settings into its `ModuleActivation.configuration`:
+    `general` keys of `GENERAL_KEYS` and/or the whole `provider` dict (see
+    `providers.http_feed`). Unknown keys are dropped. Returns the saved configuration.
+    Raises `ValidationError` (key → messages); nothing is saved then."""
+    from zargar.tenancy.models import ModuleActivation
+
+    errors: dict = {}
+    changes = _clean_general(general or {}, errors) if general is not None else {}
+    if provider is not None:
+        changes["provider"] = _clean_provider(provider, errors)
     if errors:
         raise ValidationError(errors)
-    clean["url"] = url
     with transaction.atomic():
         activation, _created = ModuleActivation.objects.get_or_create(tenant=tenant, module_key=selectors.MODULE_KEY, defaults={"enabled": True})
-        activation.configuration = {**(activation.configuration or {}), "provider": clean}
+        activation.configuration = {**(activation.configuration or {}), **changes}
         activation.save(update_fields=["configuration", "updated_at"])
-    return clean
+    return activation.configuration
+
+
+def save_provider_settings(tenant, provider: dict) -> dict:
+    """Validate and save the shop's rate-feed settings (see `save_settings`); returns them."""
+    return save_settings(tenant, provider=provider)["provider"]
+
+
+def queue_provider_fetch(tenant) -> None:
+    """Fetch the shop's feed once the current transaction commits (the "Fetch now" button)."""
+    from .tasks import fetch_provider_rates
+
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: fetch_provider_rates.delay(tenant_id))

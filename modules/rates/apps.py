@@ -26,6 +26,7 @@ class RatesConfig(ModuleConfig):
             PermissionSpec("rates.enter_rate", _("Enter board rates"), min_role=Role.MEMBER),
             PermissionSpec("rates.quote_price", _("Price pieces and give quotes"), min_role=Role.MEMBER),
             PermissionSpec("rates.manage_alerts", _("Manage rate alerts"), min_role=Role.ADMIN),
+            PermissionSpec("rates.manage_settings", _("Change rate settings and the rate feed"), min_role=Role.ADMIN),
         ),
         urls="modules.rates.urls",
         api_routes=(

@@ -12,4 +12,6 @@ urlpatterns = [
     path("alerts/<int:pk>/delete/", views.alert_delete, name="alert-delete"),
     path("quotes/new/", views.quote_new, name="quote-new"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote-detail"),
+    path("settings/", views.settings_view, name="settings"),
+    path("settings/fetch/", views.fetch_now, name="fetch-now"),
 ]

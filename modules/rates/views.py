@@ -19,7 +19,7 @@ from zargar.panel.decorators import permission_required
 
 from . import actions, selectors
 from .charts import trend_svg
-from .forms import AlertForm, QuoteForm, RateEntryForm
+from .forms import AlertForm, QuoteForm, RateEntryForm, SettingsForm
 from .models import PriceQuote, Rate, RateAlert
 from .pricing import PricingError
 from .units import Purity, Unit
@@ -161,3 +161,31 @@ def quote_detail(request, pk: int):
     except PriceQuote.DoesNotExist as exc:
         raise Http404("No such quote in this shop.") from exc
     return render(request, "rates/quote_detail.html", {"quote": quote, "b": quote.breakdown, "valid": quote.is_valid_at(timezone.now())})
+
+
+@permission_required("rates.manage_settings")
+@require_http_methods(["GET", "POST"])
+def settings_view(request):
+    tenant = request.tenant
+    initial = SettingsForm.initial_from(selectors.settings_of(tenant), selectors.provider_settings(tenant))
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_settings(tenant, general=form.general(), provider=form.provider())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Rate settings saved."))
+            return redirect("rates:settings")
+    return render(request, "rates/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@permission_required("rates.manage_settings")
+@require_POST
+def fetch_now(request):
+    if not selectors.provider_settings(request.tenant).get("key"):
+        messages.error(request, _("Turn the rate feed on first."))
+    else:
+        actions.queue_provider_fetch(request.tenant)
+        messages.success(request, _("The feed will be fetched now; new rates appear on the board when it answers."))
+    return redirect("rates:settings")

@@ -122,3 +122,30 @@ def test_member_of_a_gets_404_for_shop_b_objects(client, shop):
     assert "62.00" not in client.get("/app/rates/").content.decode()
     with tenant_context(b):
         assert RateAlert.objects.get(pk=alert_b.pk).active is True
+
+
+def test_admin_saves_settings_and_feed(client, shop):
+    from modules.rates import selectors
+
+    tenant, people = shop
+    client.force_login(people["member"])
+    assert client.get("/app/rates/settings/").status_code == 403
+    client.force_login(people["admin"])
+    page = client.get("/app/rates/settings/")
+    assert page.status_code == 200 and 'value="purity"' in page.content.decode()
+    data = {
+        "display_unit": "mithqal", "quote_lock_minutes": "10", "trend_days": "14", "profit_percent": "7",
+        "tax_rule": "iran", "vat_percent": "10", "feed_enabled": "on", "feed_url": "https://rates.example.com/feed.csv",
+        "feed_format": "csv", "feed_unit": "mithqal", "records_path": "", "field_purity": "name", "field_buy": "bid",
+        "field_sell": "ask", "field_effective_at": "", "purity_map": "18 عیار = gold_750\n24K = gold_999", "timeout_seconds": "5",
+    }
+    assert client.post("/app/rates/settings/", data).status_code == 302
+    with tenant_context(tenant):
+        conf, feed = selectors.settings_of(tenant), selectors.provider_settings(tenant)
+    assert (conf["display_unit"], conf["quote_lock_minutes"], conf["tax_rule"], conf["vat_percent"]) == ("mithqal", 10, "iran", "10")
+    assert feed["key"] == "http_feed" and feed["fields"]["sell"] == "ask"
+    assert feed["purity_map"] == {"18 عیار": "gold_750", "24K": "gold_999"}
+    bad = client.post("/app/rates/settings/", {**data, "purity_map": "18K = gold_18", "display_unit": "pound"})
+    assert bad.status_code == 400 and "known code" in bad.content.decode()
+    with tenant_context(tenant):
+        assert selectors.settings_of(tenant)["display_unit"] == "mithqal"
