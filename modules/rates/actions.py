@@ -29,7 +29,7 @@ from zargar.tenancy.models import Membership, Role
 from . import selectors
 from .models import Direction, PriceQuote, Rate, RateAlert, RateAlertTrigger, RateSource, Side
 from .pricing import ExtraLine, PricingError, price_piece
-from .units import Purity, Unit, UnitError, purity_info, rate_per_gram
+from .units import UNIT_NAMES, Purity, Unit, UnitError, purity_info, rate_per_gram
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def _alert_email(tenant, alert: RateAlert, rate: Rate) -> tuple[str, str]:
             "threshold": alert.threshold,
             "value": value,
             "currency": rate.currency,
-            "unit": Unit(alert.unit).label,
+            "unit": UNIT_NAMES[alert.unit],
         }
         subject = _("[%(shop)s] %(purity)s %(side)s rate is %(value)s %(currency)s") % params
         body = _(

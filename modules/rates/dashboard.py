@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from zargar.panel.cards import DashboardCard
 
 from . import selectors
-from .units import Purity, Unit
+from .units import UNIT_NAMES, Purity
 
 
 def rate_cards(request) -> list[DashboardCard]:
@@ -21,5 +21,5 @@ def rate_cards(request) -> list[DashboardCard]:
     for code in (Purity.GOLD_750, Purity.GOLD_999):
         rate = current.get(code)
         value = f"{selectors.display(rate, 'sell', unit)} {rate.currency}" if rate else "—"
-        cards.append(DashboardCard(title=_("%(purity)s sell per %(unit)s") % {"purity": Purity(code).label, "unit": Unit(unit).label}, value=value, url=reverse("rates:board")))
+        cards.append(DashboardCard(title=_("%(purity)s, sell per %(unit)s") % {"purity": Purity(code).label, "unit": UNIT_NAMES[unit]}, value=value, url=reverse("rates:board")))
     return cards

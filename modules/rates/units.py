@@ -43,6 +43,14 @@ class Unit(models.TextChoices):
     TROY_OUNCE = "troy_ounce", _("Troy ounce (31.1035 g)")
 
 
+#: Short lower-case names, for "per …" phrases.
+UNIT_NAMES = {
+    Unit.GRAM: _("gram"),
+    Unit.MITHQAL: _("mithqal"),
+    Unit.TOLA: _("tola"),
+    Unit.TROY_OUNCE: _("troy ounce"),
+}
+
 #: Grams in one unit.
 GRAMS_PER_UNIT: dict[str, Decimal] = {
     Unit.GRAM: Decimal("1"),

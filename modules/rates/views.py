@@ -22,7 +22,7 @@ from .charts import trend_svg
 from .forms import AlertForm, QuoteForm, RateEntryForm, SettingsForm
 from .models import PriceQuote, Rate, RateAlert
 from .pricing import PricingError
-from .units import Purity, Unit
+from .units import UNIT_NAMES, Purity, Unit
 
 MAX_TREND_DAYS = 366
 
@@ -50,11 +50,11 @@ def board(request):
     days = _int(request.GET.get("days"), _int(selectors.settings_of(tenant).get("trend_days"), 30, 1, MAX_TREND_DAYS), 1, MAX_TREND_DAYS)
     now = timezone.now()
     points = selectors.trend(tenant, purity, days=days, unit=unit, now=now)
-    title = _("%(purity)s per %(unit)s, last %(days)s days") % {"purity": Purity(purity).label, "unit": Unit(unit).label, "days": days}
+    title = _("%(purity)s per %(unit)s, last %(days)s days") % {"purity": Purity(purity).label, "unit": UNIT_NAMES[unit], "days": days}
     context = {
         "rows": selectors.board(tenant, unit=unit, now=now),
         "unit": unit,
-        "unit_label": Unit(unit).label,
+        "unit_label": UNIT_NAMES[unit],
         "units": Unit.choices,
         "purity": purity,
         "purities": Purity.choices,

@@ -149,3 +149,12 @@ def test_admin_saves_settings_and_feed(client, shop):
     assert bad.status_code == 400 and "known code" in bad.content.decode()
     with tenant_context(tenant):
         assert selectors.settings_of(tenant)["display_unit"] == "mithqal"
+
+
+def test_dashboard_shows_current_sell_rates(client, shop):
+    tenant, people = shop
+    with tenant_context(tenant):
+        actions.record_rate(tenant, purity="gold_750", unit="gram", buy=D("60"), sell=D("62.40"))
+    client.force_login(people["viewer"])
+    html = client.get("/app/").content.decode()
+    assert "Gold 18K (750), sell per gram" in html and "62.40 USD" in html
