@@ -42,3 +42,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     _switch_default_connection(role, settings.DATABASE_RUNTIME_PASSWORD)
     yield
     _switch_default_connection(settings.DATABASE_OWNER_USER, settings.DATABASE_OWNER_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits (login, signup) count in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -274,6 +274,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Flash messages live in the session, so they end with it (a cookie store outlives logout).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- I18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
