@@ -103,20 +103,28 @@ def _owner_of(tenant: Tenant):
 
 
 def _ensure_accounts(entity: EntityModel) -> None:
-    """Create the accounts of `CHART` missing from the entity's default chart (by code)."""
+    """Create the accounts of `CHART` missing from the entity's default chart (by code), each
+    through django-ledger's `ChartOfAccountModel.create_account` (treebeard insert under its
+    role's root node). The first account of a role without a default becomes its default."""
     coa = entity.default_coa
-    existing = set(AccountModel.objects.filter(coa_model=coa).select_related(None).values_list("code", flat=True))
-    roles_with_default = set(
-        AccountModel.objects.filter(coa_model=coa, role_default=True).select_related(None).values_list("role", flat=True)
-    )
-    for spec in CHART:
-        if spec.code in existing:
-            continue
-        is_default = spec.role not in roles_with_default
+    current = AccountModel.objects.filter(coa_model=coa).select_related(None)
+    existing = set(current.values_list("code", flat=True))
+    roles_with_default = set(current.filter(role_default=True).values_list("role", flat=True))
+    missing = [spec for spec in CHART if spec.code not in existing]
+    if not missing:
+        return
+    root_account_qs = coa.get_coa_root_accounts_qs()
+    len(root_account_qs)  # evaluate once, reused for every insert
+    new_defaults = []
+    for spec in missing:
         coa.create_account(
-            code=spec.code, role=spec.role, name=spec.name, balance_type=spec.balance_type, active=True, is_role_default=is_default
+            code=spec.code, role=spec.role, name=spec.name, balance_type=spec.balance_type, active=True,
+            root_account_qs=root_account_qs,
         )
-        roles_with_default.add(spec.role)
+        if spec.role not in roles_with_default:
+            roles_with_default.add(spec.role)
+            new_defaults.append(spec.code)
+    current.filter(code__in=new_defaults).update(role_default=True)
 
 
 def ensure_books(tenant: Tenant, *, admin=None) -> ShopBooks:
@@ -282,7 +290,7 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
 
 
 def _post(tenant, date, description, clean, ref) -> JournalEntryModel:
-    books = ensure_books(tenant)
+    books = ShopBooks.objects.select_related("entity", "ledger").filter(tenant=tenant).first() or ensure_books(tenant)
     entity = books.entity
     codes = {ACCOUNT_SPECS[key].code: key for key, *_rest in clean}
     accounts = {a.code: a for a in AccountModel.objects.filter(coa_model_id=entity.default_coa_id, code__in=codes)}

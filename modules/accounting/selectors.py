@@ -104,6 +104,17 @@ def _statement_context(tenant):
     return timezone.override(shop_zone(tenant))
 
 
+def _io_date(day: dt.date) -> dt.datetime:
+    """`day` in the form django-ledger's digest filters correctly for a shop in any time zone.
+
+    django-ledger turns a plain date into midnight of the current time zone and then filters
+    `timestamp__date__lte=<that datetime>`; Django reduces that value to a date in the *default*
+    time zone (UTC), one day early for shops east of UTC, while the SQL side takes the entry's
+    date in the current (shop) zone. Noon UTC of `day` reduces to `day` itself.
+    """
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.timezone.utc)
+
+
 def balance_sheet(tenant, *, to_date: dt.date) -> dict | None:
     """django-ledger's balance sheet digest of the shop through `to_date` (inclusive):
     `{"assets"|"liabilities"|"equity": {"total_balance", "roles": {role: {"role_name",
@@ -114,7 +125,7 @@ def balance_sheet(tenant, *, to_date: dt.date) -> dict | None:
         if books is None:
             return None
         with _statement_context(tenant):
-            digest = books.entity.digest_balance_sheet(to_date=to_date, entity_slug=books.entity.slug)
+            digest = books.entity.digest_balance_sheet(to_date=_io_date(to_date), entity_slug=books.entity.slug)
             return digest.get_balance_sheet_data()
 
 
@@ -127,5 +138,5 @@ def income_statement(tenant, *, from_date: dt.date, to_date: dt.date) -> dict | 
         if books is None:
             return None
         with _statement_context(tenant):
-            digest = books.entity.digest_income_statement(from_date=from_date, to_date=to_date, entity_slug=books.entity.slug)
+            digest = books.entity.digest_income_statement(from_date=_io_date(from_date), to_date=_io_date(to_date), entity_slug=books.entity.slug)
             return digest.get_income_statement_data()

@@ -33,7 +33,7 @@ def _source(je) -> dict | None:
     return {"label": f"{ct.app_label}.{ct.model} #{link.object_id}", "url": url}
 
 
-def _entry(je) -> dict:
+def _entry(je, zone=None) -> dict:
     lines = []
     for tx in getattr(je, "lines", None) or je.transactionmodel_set.select_related("account").all():
         spec = SPECS_BY_CODE.get(tx.account.code)
@@ -44,7 +44,8 @@ def _entry(je) -> dict:
             "credit": tx.amount if tx.tx_type == "credit" else None,
             "memo": tx.description or "",
         })
-    return {"je": je, "lines": lines, "source": _source(je)}
+    date = je.timestamp.astimezone(zone).date() if zone else je.timestamp.date()
+    return {"je": je, "date": date, "lines": lines, "source": _source(je)}
 
 
 def _label_accounts(accounts) -> None:
@@ -58,7 +59,8 @@ def _label_accounts(accounts) -> None:
 @permission_required("accounting.view_books")
 def journal(request):
     page = Paginator(selectors.journal_entries(request.tenant), 20).get_page(request.GET.get("page"))
-    entries = [_entry(je) for je in page]
+    zone = actions.shop_zone(request.tenant)
+    entries = [_entry(je, zone) for je in page]
     can_post = request.membership.has_perm("accounting.post_entry")
     return render(request, "accounting/journal.html", {"page": page, "entries": entries, "can_post": can_post})
 
@@ -69,7 +71,7 @@ def journal_detail(request, uuid):
         je = selectors.get_journal_entry(request.tenant, uuid)
     except JournalEntryModel.DoesNotExist as exc:
         raise Http404("No such journal entry in this shop.") from exc
-    return render(request, "accounting/journal_detail.html", {"entry": _entry(je)})
+    return render(request, "accounting/journal_detail.html", {"entry": _entry(je, actions.shop_zone(request.tenant))})
 
 
 @permission_required("accounting.post_entry")

@@ -157,3 +157,19 @@ def test_posted_entries_cannot_be_edited(shop, today):
         tx.amount = D("1.00")
         with pytest.raises(TransactionModelValidationError):
             tx.save()
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tehran", "America/Los_Angeles"])
+def test_dates_are_the_shops_calendar_days(zone):
+    from tests.factories import make_shop
+    from modules.accounting.actions import shop_today
+
+    tenant, _ = make_shop(f"Shop in {zone}")
+    Tenant.objects.filter(pk=tenant.pk).update(time_zone=zone)
+    tenant.refresh_from_db()
+    day = shop_today(tenant)
+    post_journal_entry(tenant, date=day, description="Sale", lines=CASH_SALE)
+    assert selectors.balance_sheet(tenant, to_date=day)["liabilities_equity_balance"] == D("1090.00")
+    assert selectors.balance_sheet(tenant, to_date=day - dt.timedelta(days=1))["liabilities_equity_balance"] == 0
+    inc = selectors.income_statement(tenant, from_date=day, to_date=day)
+    assert inc["net_income"] == D("1000.00")
