@@ -122,6 +122,8 @@ class Child:
 def manage(*args: str, env: dict) -> None:
     """Run `manage.py <args>` in the foreground; exit the launcher if it fails."""
     result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+    if result.returncode < 0:  # interrupted (Ctrl+C reaches it too)
+        raise SystemExit(130)
     if result.returncode != 0:
         print(f"manage.py {' '.join(args)} failed (exit status {result.returncode}).", file=sys.stderr)
         raise SystemExit(result.returncode)
@@ -167,6 +169,18 @@ def migrate_if_needed(env: dict, var: Path) -> None:
     stamp.write_text(f"{fingerprint} {_applied_migrations(url)}")
 
 
+def port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def wait_http(url: str, procs: list[Child], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -203,6 +217,12 @@ def main(argv: list[str]) -> int:
     for folder in (var, var / "celery" / "queue", var / "celery" / "control", var / "log", var / "media"):
         folder.mkdir(parents=True, exist_ok=True)
 
+    host = env.get("HOST", "127.0.0.1")
+    port = env.get("PORT", "8000")
+    if port_in_use(host, int(port)):
+        print(f"{host}:{port} is already in use (another Zargar?): stop it, or set PORT.", file=sys.stderr)
+        return 1
+
     started_db = False
     if not env.get("DATABASE_URL"):
         step(f"Starting the embedded PostgreSQL ({var / 'pg'})")
@@ -237,8 +257,6 @@ def main(argv: list[str]) -> int:
             step("Creating the demo data (if missing), while the servers start")
             demo = subprocess.Popen([PY, "manage.py", "demo", "--quiet-logins"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
 
-        host = env.get("HOST", "127.0.0.1")
-        port = env.get("PORT", "8000")
         workers = env.get("WEB_CONCURRENCY", "2")
         threads = env.get("ZARGAR_WEB_THREADS", "4")
         step(f"Starting the web server (gunicorn, {workers} workers × {threads} threads), Celery worker and beat")
