@@ -20,7 +20,10 @@ from .context import _current_tenant, read_settings, set_local
 SESSION_KEY = "zargar_tenant_id"
 
 #: URL prefixes that work without an active, unsuspended shop.
-_EXEMPT_PREFIXES = ("/accounts/", "/operator/", "/cms/", "/static/", "/media/", "/i18n/", "/invitations/", "/api/", "/theme/")
+_EXEMPT_PREFIXES = (
+    "/accounts/", "/operator/", "/cms/", "/static/", "/media/", "/i18n/", "/invitations/", "/api/",
+    "/app/theme/", "/app/language/", "/app/switch/", "/app/shops/new/",
+)
 
 
 class TenancyMiddleware:
