@@ -111,7 +111,9 @@ def record_rate(tenant, *, purity, unit, buy, sell, effective_at=None, source=Ra
 def record_rates(tenant, entries, *, source=RateSource.MANUAL, provider_key="", entered_by=None, now=None) -> list[Rate]:
     """Append several rates at once (a provider fetch): every entry is validated before any is
     written; all are written or none. `entries` are dicts with the keyword arguments of
-    `record_rate`. Raises `ValidationError` naming the failing entry."""
+    `record_rate`. Returns the rates written: with `source=provider`, a rate equal to the
+    current one or already stored for its timestamp is skipped (feeds repeat themselves every
+    fetch). Raises `ValidationError` naming the failing entry."""
     now = now or timezone.now()
     built = []
     for index, entry in enumerate(entries):
@@ -125,12 +127,22 @@ def record_rates(tenant, entries, *, source=RateSource.MANUAL, provider_key="", 
     with transaction.atomic():
         for rate in built:
             previous = selectors.current_rate(tenant, rate.purity, now=now)
+            if source == RateSource.PROVIDER and _feed_repeats(tenant, rate, previous):
+                continue
             rate.save()
             saved.append(rate)
             if selectors.current_rate(tenant, rate.purity, now=now) == rate:
                 evaluate_alerts(tenant, rate, previous)
                 _queue_reprice(tenant, rate.purity)
     return saved
+
+
+def _feed_repeats(tenant, rate: Rate, current: Rate | None) -> bool:
+    """A feed answers the same rates until the market moves: skip a fetched rate that is the
+    current one again (same unit, buy and sell) or that is already stored for its timestamp."""
+    if current is not None and (current.unit, current.buy, current.sell) == (rate.unit, rate.buy, rate.sell) and rate.effective_at >= current.effective_at:
+        return True
+    return Rate.objects.filter(tenant=tenant, purity=rate.purity, effective_at=rate.effective_at, source=RateSource.PROVIDER, provider_key=rate.provider_key).exists()
 
 
 def _queue_reprice(tenant, purity: str) -> None:

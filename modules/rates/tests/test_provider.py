@@ -159,6 +159,9 @@ def test_task_records_feed_rates_into_the_shop(feed, allow_local, in_shop):
     assert (r.source, r.provider_key, r.unit, r.sell, r.currency) == ("provider", "http_feed", "mithqal", D("4650.2500"), "USD")
     assert r.sell_per_gram == D("1009.103140")  # 4650.25 / 4.6083 = 1009.1031399...
     assert r.effective_at.isoformat() == "2026-01-05T09:30:00+00:00"
+    # the next fetch answers the same rates: nothing new is appended
+    assert fetch_provider_rates.delay(in_shop.pk).get() == 0
+    assert Rate.objects.count() == 2
 
 
 @pytest.mark.django_db
