@@ -5,7 +5,9 @@ Creates what is missing and leaves the rest alone, so it runs on every `./ops/ru
   an owner and a staff member (role member) and about ten inventory items;
 - the platform operator operator@zargar.local (a superuser; enrols in TOTP at first login);
 - a verified, primary allauth email address for every demo user, so they can log in at once;
-- the knowledge-base index page under the Wagtail root with the article "inventory".
+- the knowledge-base index page under the Wagtail root with the article "inventory", served at
+  /help/ by the default site (Wagtail's root page, locale and site are recreated if missing,
+  e.g. after `manage.py flush`).
 
 Every demo account's password is set to `$ZARGAR_DEMO_PASSWORD` (default in
 `zargar.core.demo_data`) whenever it does not already match, so the printed logins work.
@@ -107,11 +109,18 @@ class Command(BaseCommand):
 
     # --- Wagtail knowledge base ---------------------------------------------------------------
     def _knowledge_base(self, operator, created: dict) -> None:
-        from wagtail.models import Page, Site
+        from django.conf import settings
+        from wagtail.coreutils import get_supported_content_language_variant
+        from wagtail.models import Locale, Page, Site
 
         from knowledge_base.models import ArticlePage, KnowledgeBaseIndexPage
 
+        # Wagtail's migrations create the default locale and the root page; `manage.py flush`
+        # (and transactional tests) remove them, so put them back if they are gone.
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
         root = Page.get_first_root_node()
+        if root is None:
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
         index = KnowledgeBaseIndexPage.objects.child_of(root).first()
         if index is None:
             index = root.add_child(
@@ -144,6 +153,8 @@ class Command(BaseCommand):
         # Serve the knowledge base at /help/ while the default site still shows Wagtail's
         # placeholder "Welcome" page (a plain Page created by Wagtail's own migration).
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-        if site is not None and site.root_page.specific_class is Page and site.root_page.depth == 2:
+        if site is None:
+            Site.objects.create(hostname="localhost", port=80, site_name="Zargar", root_page=index, is_default_site=True)
+        elif site.root_page.specific_class is Page and site.root_page.depth == 2:
             site.root_page = index
             site.save(update_fields=["root_page"])
