@@ -281,7 +281,7 @@ def main(argv: list[str]) -> int:
         )
         children.append(
             Child("beat", [celery, "-A", "zargar", "beat", "--loglevel", "INFO",
-                           "--schedule", str(var / "celery" / "beat-schedule")], env)
+                           "--schedule", str(var / "celery" / "beat-schedule")], env, ready_marker="beat: Starting")
         )
 
         for child in children:
@@ -292,10 +292,11 @@ def main(argv: list[str]) -> int:
                 print("The web server did not come up; see its output above.", file=sys.stderr)
                 status = 1
         deadline = time.monotonic() + START_TIMEOUT
-        while status == 0 and not stopping.is_set() and not children[1].ready.wait(0.5):
-            if time.monotonic() > deadline or children[1].proc.poll() is not None:
-                print("The Celery worker did not come up; see its output above.", file=sys.stderr)
-                status = 1
+        for child in children:  # the worker's "ready." and beat's "Starting..." lines
+            while status == 0 and not stopping.is_set() and not child.ready.wait(0.5):
+                if time.monotonic() > deadline or child.proc.poll() is not None:
+                    print(f"Celery {child.name} did not come up; see its output above.", file=sys.stderr)
+                    status = 1
         if demo is not None and status == 0:
             while demo.poll() is None and not stopping.is_set():
                 time.sleep(0.2)

@@ -37,7 +37,7 @@ def test_launcher_serves_and_stops_cleanly(django_db_setup, tmp_path):
     db = connection.settings_dict  # the (already migrated) test database
     host = quote(db["HOST"] or db.get("OPTIONS", {}).get("host", ""), safe="")
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ENV", "CELERY_TASK_ALWAYS_EAGER"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ENV", "CELERY_TASK_ALWAYS_EAGER", "ZARGAR_OPS_STARTED"}}
     env.update(
         DATABASE_URL=f"postgres://{settings.DATABASE_OWNER_USER}@{host}:{db['PORT'] or 5432}/{db['NAME']}",
         ZARGAR_VAR_DIR=str(tmp_path / "var"),
