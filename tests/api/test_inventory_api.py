@@ -56,17 +56,27 @@ def test_create_retrieve_update_delete(api, shop_a):
     url = f"{ITEMS}{body['id']}/"
     assert client.get(url).json()["name"] == "Chain"
 
-    put = client.put(url, {**NEW, "name": "Heavy chain", "quantity": 5}, format="json")
-    assert put.status_code == 200 and put.json()["quantity"] == 5
+    # Stock changes through the stock endpoints, not by editing the item.
+    error = assert_error(client.put(url, {**NEW, "name": "Heavy chain", "quantity": 5}, format="json"), 400, "invalid")
+    assert "quantity" in error["fields"]
+    put = client.put(url, {**NEW, "name": "Heavy chain"}, format="json")
+    assert put.status_code == 200 and put.json()["quantity"] == 3 and put.json()["tracking"] == "lot"
+    adjusted = client.post("/api/v1/inventory/stock/adjust/", {"item": body["id"], "quantity": 2, "reason": "count"}, format="json")
+    assert adjusted.status_code == 201, adjusted.content
     patch = client.patch(url, {"price": "1600.00"}, format="json")
-    assert patch.status_code == 200 and patch.json()["price"] == "1600.00"
+    assert patch.status_code == 200 and patch.json()["price"] == "1600.00" and patch.json()["quantity"] == 5
     with tenant_context(shop_a.tenant):
         row = Item.objects.get(pk=body["id"])
         assert (row.name, row.quantity, row.price, row.tenant_id) == ("Heavy chain", 5, Decimal("1600.00"), shop_a.tenant.pk)
 
-    assert client.delete(url).status_code == 204
-    assert_error(client.get(url), 404, "not_found")
-    assert _count(shop_a.tenant, pk=body["id"]) == 0
+    # An item with stock history is kept (409); one that never had stock can be deleted.
+    assert_error(client.delete(url), 409, "has_movements")
+    assert _count(shop_a.tenant, pk=body["id"]) == 1
+    empty = client.post(ITEMS, {**NEW, "sku": "N-2", "quantity": 0}, format="json").json()
+    empty_url = f"{ITEMS}{empty['id']}/"
+    assert client.delete(empty_url).status_code == 204
+    assert_error(client.get(empty_url), 404, "not_found")
+    assert _count(shop_a.tenant, pk=empty["id"]) == 0
 
 
 @pytest.mark.parametrize(

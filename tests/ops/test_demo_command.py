@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -92,8 +93,8 @@ def test_inventory_summary_reports_one_shop():
     out = io.StringIO()
     call_command("inventory_summary", tenant="golden-rose", stdout=out)
     line = out.getvalue().strip()
-    # 10 lines; units 2+6+1+3+4+1+2+5+8+10 = 42; net grams summed from demo_data
-    net = sum(float(i[5]) for i in demo_data.SHOPS[0]["items"])
+    # 10 lines; units 2+6+1+3+4+1+2+5+8+10 = 42; net grams on hand = Σ unit net weight × quantity
+    net = sum(Decimal(i[5]) * i[6] for i in demo_data.SHOPS[0]["items"])
     assert line == f"Golden Rose Jewelry (golden-rose): 10 item lines, 42 units, {net:.3f} g net"
     with pytest.raises(CommandError, match="No shop with the slug 'nope'"):
         call_command("inventory_summary", tenant="nope")

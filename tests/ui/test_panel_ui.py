@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db
 def _items(tenant, *specs):
     with tenant_context(tenant):
         return [
-            Item.objects.create(tenant=tenant, sku=sku, name=name, karat=18, gross_weight=Decimal("3.500"), net_weight=Decimal("3.250"), quantity=qty, price=price)
+            Item.objects.create(
+                tenant=tenant, sku=sku, name=name, karat=18, gross_weight=Decimal("3.500"), net_weight=Decimal("3.250"), quantity=qty, price=price,
+                tracking="lot" if qty > 1 else "serialized",  # a serialized piece is one piece
+            )
             for sku, name, qty, price in specs
         ]
 
