@@ -435,8 +435,8 @@ def save_branch(tenant, branch: Branch | None = None, **fields) -> Branch:
         if name in fields:
             setattr(branch, name, fields[name])
     branch.code = (branch.code or "").strip().upper()
-    branch.full_clean(exclude=["tenant"], validate_unique=False, validate_constraints=False)
     with tenant_context(tenant), transaction.atomic():
+        branch.full_clean(exclude=["tenant"], validate_unique=False, validate_constraints=False)
         if Branch.objects.filter(tenant=tenant, code=branch.code).exclude(pk=branch.pk).exists():
             raise ValidationError({"code": [_("Another branch of this shop has this code.")]})
         branch.save()
@@ -452,8 +452,8 @@ def save_location(tenant, location: Location | None = None, **fields) -> Locatio
             setattr(location, name, fields[name])
     if location.branch_id is None or location.branch.tenant_id != _pk(tenant):
         raise ValidationError({"branch": [_("Choose a branch of this shop.")]})
-    location.full_clean(exclude=["tenant"], validate_unique=False, validate_constraints=False)
     with tenant_context(tenant), transaction.atomic():
+        location.full_clean(exclude=["tenant"], validate_unique=False, validate_constraints=False)
         if Location.objects.filter(tenant=tenant, branch=location.branch, name=location.name).exclude(pk=location.pk).exists():
             raise ValidationError({"name": [_("This branch already has a location with this name.")]})
         location.save()

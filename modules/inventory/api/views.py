@@ -68,7 +68,8 @@ class PDFRenderer(renderers.BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        # Successful answers are HttpResponses with the PDF; only errors are rendered here.
+        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -148,7 +149,7 @@ class ItemViewSet(TenantModelViewSet):
         return Response(self.get_serializer(item).data)
 
     @extend_schema(parameters=[LabelsQuerySerializer], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=False, methods=["get"], renderer_classes=[PDFRenderer, renderers.JSONRenderer])
+    @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
     def labels(self, request):
         """A PDF sheet with one label per item of `?ids=` (comma-separated, at most 500)."""
         query = LabelsQuerySerializer(data=request.query_params)
@@ -163,7 +164,7 @@ class ItemViewSet(TenantModelViewSet):
         return _pdf_response(label_pdf([found[pk] for pk in ids], currency=self.tenant.currency), "labels.pdf")
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], renderer_classes=[PDFRenderer, renderers.JSONRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
     def label(self, request, pk=None):
         """A PDF with the label of one item."""
         item = self.get_object()
