@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zargar.panel",
     "zargar.operator",
     "zargar.api",
+    "zargar.billing",
     # Accounts
     "allauth",
     "allauth.account",
@@ -197,6 +198,15 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# zargar.billing: usage rollup, renewals (scheduled plan changes), payment retries
+CELERY_BEAT_SCHEDULE = {**globals().get("CELERY_BEAT_SCHEDULE", {}), **{
+    "billing.rollup_usage": {"task": "billing.rollup_usage", "schedule": 300.0},
+    "billing.renew_subscriptions": {"task": "billing.renew_subscriptions", "schedule": 3600.0},
+    "billing.retry_payments": {"task": "billing.retry_payments", "schedule": 3600.0},
+}}
+# zargar.billing: payment gateway ("mock" until the Stripe gateway lands) and dunning schedule
+BILLING_GATEWAY = env("BILLING_GATEWAY", "mock")
+BILLING_RETRY_SCHEDULE_DAYS = [1, 3, 5]
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -326,6 +336,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zargar.api.errors.exception_handler",
+    # Per-shop monthly API-call limit of the shop's plan (429 `limit_exceeded`).
+    "DEFAULT_THROTTLE_CLASSES": ["zargar.billing.throttling.MonthlyApiCallThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zargar API",

@@ -19,9 +19,11 @@ urlpatterns = [
     path("app/members/", include("zargar.accounts.member_urls")),
     path("app/api-keys/", include("zargar.api.panel_urls")),
     path("app/modules/", include("zargar.contract.panel_urls")),
+    path("app/billing/", include("zargar.billing.urls")),
     path("app/", include("zargar.panel.urls")),
     path("invitations/", include("zargar.accounts.invitation_urls")),
     *module_panel_urlpatterns(),
+    path("operator/", include("zargar.billing.operator_urls")),  # plans, shops' billing
     path("operator/", include("zargar.operator.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -39,6 +39,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
 from zargar.tenancy.context import tenant_context
 
 from .models import (
@@ -376,6 +377,10 @@ def create_item(tenant, *, quantity=0, location=None, stones=None, unit_cost=Non
     if values["tracking"] == Tracking.SERIALIZED and quantity > 1:
         raise ValidationError({"quantity": [_("A serialized piece is one piece: use lot tracking for %(n)s units.") % {"n": quantity}]})
     with tenant_context(tenant) as tenant, transaction.atomic():
+        try:
+            check_limit(tenant, Metric.ITEMS)  # the plan's item limit (zargar.billing)
+        except LimitExceeded as exc:
+            raise ValidationError({"__all__": [str(exc)]}) from exc
         item = _save(Item(tenant=tenant, quantity=0, **values))
         if stones:
             set_stones(item, stones)

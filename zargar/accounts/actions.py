@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership, Role, Tenant
 
@@ -85,6 +86,10 @@ def invite_member(tenant: Tenant, *, actor, email: str, role: Role | str, base_u
         _check_may_assign(membership, role)
         if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
             raise MemberActionError(_("%(email)s is already a member of this shop.") % {"email": email})
+        try:
+            check_limit(tenant, Metric.USERS)  # the plan's user limit (zargar.billing)
+        except LimitExceeded as exc:
+            raise MemberActionError(str(exc)) from exc
         now = timezone.now()
         Invitation.objects.filter(tenant=tenant, email__iexact=email, accepted_at=None, revoked_at=None).update(revoked_at=now)
         token = secrets.token_urlsafe(32)
@@ -158,6 +163,10 @@ def accept_invitation(tenant: Tenant, *, token: str, user) -> Membership:
         check_usable(invitation, tenant)
         if Membership.objects.filter(tenant=tenant, user=user).exists():
             raise InvitationError("already_member", _("You are already a member of this shop."))
+        try:
+            check_limit(tenant, Metric.USERS)  # the plan's user limit (zargar.billing)
+        except LimitExceeded as exc:
+            raise InvitationError("limit_exceeded", str(exc)) from exc
         membership = Membership.objects.create(tenant=tenant, user=user, role=Role(invitation.role))
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user

@@ -1,0 +1,104 @@
+"""Limits at the point of action.
+
+`check_limit(tenant, metric, adding=1)` raises `LimitExceeded` when `current + adding` would go
+past the shop's limit for `metric` (its `LimitOverride`, else its subscription's plan version's
+`LimitPolicy`). No subscription, or no policy for the metric, means no limit. After a
+successful check it sends the threshold warnings the new value crosses (`notify_thresholds`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from zargar.tenancy.context import tenant_context
+from zargar.tenancy.models import Membership, Role
+
+from .models import DEFAULT_THRESHOLDS, LimitOverride, LimitPolicy, Metric, Subscription, ThresholdNotice
+from .usage import current_value, month_start
+
+__all__ = ["LimitExceeded", "Metric", "check_limit", "effective_limit", "notify_thresholds", "upgrade_url"]
+
+
+def upgrade_url() -> str:
+    return reverse("billing:overview")
+
+
+class LimitExceeded(Exception):
+    """`str(error)` is a user-facing message naming the limit and the upgrade page."""
+
+    def __init__(self, metric: str, limit: int, current: int):
+        self.metric, self.limit, self.current = metric, limit, current
+        self.upgrade_url = upgrade_url()
+        super().__init__(
+            _("Your plan allows %(limit)s %(metric)s and this shop has %(current)s. Upgrade your plan at %(url)s to add more.")
+            % {"limit": limit, "metric": Metric(metric).label.lower(), "current": current, "url": self.upgrade_url}
+        )
+
+
+@dataclass(frozen=True)
+class Limit:
+    metric: str
+    limit: int
+    thresholds: list[int]
+
+
+def effective_limit(tenant, metric: str) -> Limit | None:
+    """The shop's limit for `metric` (override first), or None for unlimited."""
+    with tenant_context(tenant):
+        sub = Subscription.objects.filter(tenant_id=tenant.pk).select_related("version").first()
+        override = LimitOverride.objects.filter(tenant_id=tenant.pk, metric=metric).first()
+    policy = LimitPolicy.objects.filter(version_id=sub.version_id, metric=metric).first() if sub else None
+    thresholds = policy.threshold_list() if policy else list(DEFAULT_THRESHOLDS)
+    if override is not None:
+        return Limit(metric, override.limit, thresholds)
+    if policy is not None:
+        return Limit(metric, policy.limit, thresholds)
+    return None
+
+
+def check_limit(tenant, metric: str, adding: int = 1) -> None:
+    """Refuse (raise `LimitExceeded`) adding `adding` units of `metric` past the limit."""
+    limit = effective_limit(tenant, metric)
+    if limit is None:
+        return
+    current = current_value(tenant, metric)
+    if current + adding > limit.limit:
+        notify_thresholds(tenant, limit, current)
+        raise LimitExceeded(metric, limit.limit, current)
+    notify_thresholds(tenant, limit, current + adding)
+
+
+def notify_thresholds(tenant, limit: Limit, value: int) -> list[int]:
+    """Email the shop's owners once per crossed threshold per month; returns thresholds sent."""
+    if limit.limit <= 0:
+        return []
+    percent = value * 100 / limit.limit
+    crossed = [t for t in limit.thresholds if percent >= t]
+    sent = []
+    period = month_start(timezone.now().date())
+    for threshold in crossed:
+        with tenant_context(tenant):
+            try:
+                with transaction.atomic():
+                    _, created = ThresholdNotice.objects.get_or_create(tenant_id=tenant.pk, metric=limit.metric, threshold=threshold, period_start=period)
+            except IntegrityError:
+                created = False
+            if not created:
+                continue
+            owners = list(Membership.objects.filter(tenant=tenant, role=Role.OWNER).values_list("user__email", flat=True))
+        if owners:
+            with translation.override(tenant.default_locale):
+                subject = _("[%(shop)s] %(metric)s at %(pct)s%% of your plan") % {"shop": tenant.name, "metric": Metric(limit.metric).label, "pct": threshold}
+                body = _("%(shop)s has used %(value)s of %(limit)s %(metric)s this period (%(pct)s%%). See your plan and upgrade at %(url)s.") % {
+                    "shop": tenant.name, "value": value, "limit": limit.limit, "metric": Metric(limit.metric).label.lower(), "pct": threshold, "url": upgrade_url(),
+                }
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, owners, fail_silently=True)
+        sent.append(threshold)
+    return sent

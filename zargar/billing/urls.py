@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("change/", views.change, name="change"),
+    path("cancel/", views.cancel, name="cancel"),
+    path("invoices/<int:pk>.pdf", views.invoice_pdf, name="invoice_pdf"),
+]
