@@ -1,0 +1,51 @@
+"""Billing's shop tables are isolated by Row-Level Security, checked with raw SQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.factories import make_shop
+from zargar.billing import actions
+from zargar.billing.models import Metric
+from zargar.billing.usage import record_usage, rollup_tenant
+from zargar.tenancy.context import tenant_context
+
+from .conftest import APRIL_1, make_plan
+
+pytestmark = pytest.mark.django_db
+
+TABLES = ["billing_subscription", "billing_invoice", "billing_invoiceline", "billing_paymentattempt", "billing_usageevent", "billing_dailyusage", "billing_limitoverride"]
+
+
+def _counts():
+    with connection.cursor() as cur:
+        out = {}
+        for table in TABLES:
+            cur.execute(f"SELECT count(*), count(DISTINCT tenant_id) FROM {table}")
+            out[table] = cur.fetchone()
+        return out
+
+
+def test_raw_sql_sees_only_the_current_shop():
+    v = make_plan()
+    a, _ = make_shop()
+    b, _ = make_shop()
+    for shop in (a, b):
+        actions.subscribe(shop, v, today=APRIL_1)
+        record_usage(shop, Metric.API_CALLS_PER_MONTH, 2)
+        rollup_tenant(shop)
+        record_usage(shop, Metric.API_CALLS_PER_MONTH, 1)
+        actions.set_limit_override(shop, Metric.USERS, 3)
+    with tenant_context(a):
+        counts = _counts()
+        assert all(n >= 1 and distinct == 1 for n, distinct in counts.values()), counts
+        with connection.cursor() as cur:
+            cur.execute("SELECT DISTINCT tenant_id FROM billing_invoice")
+            assert cur.fetchall() == [(a.pk,)]
+            cur.execute("UPDATE billing_subscription SET credit_minor = 99 WHERE tenant_id = %s", [b.pk])
+            assert cur.rowcount == 0
+    with tenant_context(None):
+        assert all(n == 0 for n, _ in _counts().values())
+    with tenant_context(b):
+        assert actions.get_subscription(b).credit_minor == 0
