@@ -42,4 +42,4 @@ def _load_module_tasks(sender, **kwargs):
     sender.conf.beat_schedule = schedule
 
 
-app.autodiscover_tasks(["zargar.core", "zargar.tenancy", "zargar.accounts"])
+app.autodiscover_tasks(["zargar.core", "zargar.tenancy", "zargar.accounts", "zargar.audit", "zargar.operator"])

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "zargar.operator",
     "zargar.api",
     "zargar.billing",
+    "zargar.audit",  # before hijack: its templates override hijack/notification.html
+    # Audit log (before/after values) and operator impersonation
+    "auditlog",
+    "hijack",
     # Accounts
     "allauth",
     "allauth.account",
@@ -117,13 +121,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "hijack.middleware.HijackUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zargar.accounts.middleware.TwoFactorMiddleware",
     "zargar.operator.middleware.OperatorOnlyMiddleware",
+    "zargar.audit.middleware.AuditMiddleware",  # actor/impersonator for the audit log; /api/ access
     "zargar.tenancy.middleware.TenancyMiddleware",
+    "zargar.audit.middleware.AuditTenantCaptureMiddleware",  # the shop an /api/ call ran as
     "zargar.accounts.middleware.UserPreferencesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -198,6 +205,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Daily platform jobs (module entries are added from manifests in zargar/celery.py).
+CELERY_BEAT_SCHEDULE = {
+    "operator.purge-due-shops": {"task": "zargar.operator.tasks.purge_due_tenants", "schedule": 24 * 3600},
+    "audit.enforce-retention": {"task": "zargar.audit.tasks.enforce_retention", "schedule": 24 * 3600},
+}
 # zargar.billing: usage rollup, renewals (scheduled plan changes), payment retries
 CELERY_BEAT_SCHEDULE = {**globals().get("CELERY_BEAT_SCHEDULE", {}), **{
     "billing.rollup_usage": {"task": "billing.rollup_usage", "schedule": 300.0},
@@ -265,6 +277,14 @@ for _provider, _prefix in (("google", "GOOGLE"), ("facebook", "FACEBOOK")):
 
 # django-otp
 OTP_TOTP_ISSUER = "Zargar"
+
+# django-hijack: verified platform operators impersonate shop users (never other operators)
+HIJACK_PERMISSION_CHECK = "zargar.audit.impersonation.operators_may_hijack"
+
+# Audit log (zargar.audit) and shop lifecycle (zargar.operator)
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
+ZARGAR_DELETION_GRACE_DAYS = int(env("ZARGAR_DELETION_GRACE_DAYS", "30"))
+AUDITLOG_STORE_JSON_CHANGES = True  # before/after as JSON values, not strings
 
 # django-ledger (modules.accounting): the current, non-deprecated entity-slug behaviour
 DJANGO_LEDGER_USE_DEPRECATED_BEHAVIOR = False

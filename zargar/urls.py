@@ -25,6 +25,7 @@ urlpatterns = [
     *module_panel_urlpatterns(),
     path("operator/", include("zargar.billing.operator_urls")),  # plans, shops' billing
     path("operator/", include("zargar.operator.urls")),
+    path("hijack/", include("hijack.urls")),  # operator impersonation (zargar.audit.impersonation)
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("zargar.api.urls")),

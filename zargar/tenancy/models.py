@@ -29,6 +29,9 @@ class Tenant(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     currency = models.CharField(_("currency"), max_length=3, default="USD", help_text=_("ISO 4217 code"))
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When a shop scheduled for deletion is purged (set by `schedule_tenant_deletion`, cleared by
+    #: `restore_tenant`); the daily purge job deletes every row of shops past this moment.
+    deletion_scheduled_for = models.DateTimeField(_("deletion scheduled for"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,88 @@
+"""Reads of the audit log for the operator's explorer.
+
+`operator_scope()` must wrap every read across shops: it opens (or joins) a transaction and sets
+`app.audit_reader = 'operator'` with SET LOCAL, which the `AuditEvent` table's extra FOR SELECT
+policy admits (see `zargar.audit.models`). Only operator views call it, after checking
+`request.user.is_operator`; it never widens writes.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection, models, transaction
+from django.db.models import BigIntegerField, Q, Value
+from django.utils import timezone
+
+from .models import READER_SETTING, AuditEvent, PlatformEvent
+
+COLUMNS = (
+    "id", "created_at", "action", "actor_id", "actor_label", "impersonator_id", "object_type", "object_id",
+    "object_repr", "changes", "ip", "user_agent",
+)
+EXTRA = ("actor_email", "impersonator_email", "shop_id")
+
+
+@contextmanager
+def operator_scope():
+    """Let this transaction read every shop's audit events (operators only; see module doc)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'operator', true)", [READER_SETTING])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, '', true)", [READER_SETTING])
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Explorer filters; empty values filter nothing. `shop` is a tenant id; dates are inclusive."""
+
+    user: str = ""  # part of the actor's email/label, or the impersonator's email
+    action: str = ""  # dotted prefix, e.g. "tenancy.shop" or "auth.login"
+    shop: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    ip: str = ""
+
+
+def _aware(day: date, end: bool = False) -> datetime:
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+    return timezone.make_aware(moment, timezone.get_default_timezone())
+
+
+def _apply(qs, flt: EventFilter):
+    if flt.user:
+        qs = qs.filter(Q(actor_label__icontains=flt.user) | Q(actor__email__icontains=flt.user) | Q(impersonator__email__icontains=flt.user))
+    if flt.action:
+        qs = qs.filter(action__startswith=flt.action)
+    if flt.date_from:
+        qs = qs.filter(created_at__gte=_aware(flt.date_from))
+    if flt.date_to:
+        qs = qs.filter(created_at__lt=_aware(flt.date_to, end=True))
+    if flt.ip:
+        qs = qs.filter(ip=flt.ip)
+    return qs
+
+
+def events(flt: EventFilter):
+    """Shop and platform events matching `flt`, newest first, as dicts with `COLUMNS` and
+    `EXTRA` (`shop_id` is None for platform events). A `shop`
+    filter leaves platform events out. Call inside `operator_scope()`; evaluate it there too."""
+    users = {"actor_email": models.F("actor__email"), "impersonator_email": models.F("impersonator__email")}
+    shop_qs = _apply(AuditEvent.objects.all(), flt)
+    if flt.shop:
+        shop_qs = shop_qs.filter(tenant_id=flt.shop)
+    shop_qs = shop_qs.annotate(**users, shop_id=models.F("tenant_id")).values(*COLUMNS, *EXTRA)
+    if flt.shop:
+        return shop_qs.order_by("-created_at", "-id")
+    platform_qs = (
+        _apply(PlatformEvent.objects.all(), flt)
+        .annotate(**users, shop_id=Value(None, output_field=BigIntegerField()))
+        .values(*COLUMNS, *EXTRA)
+    )
+    return shop_qs.union(platform_qs, all=True).order_by("-created_at", "-id")
