@@ -21,11 +21,10 @@ def raw(sql, params=None):
 def test_plugin_tables_have_forced_rls_and_a_policy():
     rows = raw(
         "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, p.polname FROM pg_class c "
-        "JOIN pg_policy p ON p.polrelid = c.oid WHERE c.relname IN ('appraisals_appraisalcertificate', 'appraisals_certificatecounter') ORDER BY 1"
+        "JOIN pg_policy p ON p.polrelid = c.oid WHERE c.relname IN ('appraisals_appraisalcertificate') ORDER BY 1"
     )
     assert rows == [
         ("appraisals_appraisalcertificate", True, True, "appraisals_appraisalcertificate_tenant_isolation"),
-        ("appraisals_certificatecounter", True, True, "appraisals_certificatecounter_tenant_isolation"),
     ]
     assert raw("SELECT current_user, rolbypassrls FROM pg_roles WHERE rolname = current_user") == [("zargar_app", False)]
 
@@ -37,7 +36,7 @@ def test_raw_sql_sees_only_the_current_shops_certificates(shop_a, shop_b):
     with tenant_context(shop_a.tenant):
         assert raw("SELECT number, tenant_id FROM appraisals_appraisalcertificate") == [("APR-000001", shop_a.tenant.pk)]
         assert raw("SELECT count(*) FROM appraisals_appraisalcertificate WHERE tenant_id = %s", [shop_b.tenant.pk]) == [(0,)]
-        assert raw("SELECT last_number FROM appraisals_certificatecounter") == [(1,)]
+        assert raw("SELECT key, last_value FROM zargar_core_documentsequence") == [("appraisals.certificate", 1)]
     with tenant_context(shop_b.tenant):
         assert sorted(n for (n,) in raw("SELECT number FROM appraisals_appraisalcertificate")) == ["APR-000001", "APR-000002"]
     with transaction.atomic():

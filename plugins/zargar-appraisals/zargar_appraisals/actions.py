@@ -6,31 +6,21 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zargar.contract.registry import module_settings
+from zargar.core.sequences import formatted
 
-from .models import NUMBER_PREFIX, AppraisalCertificate, CertificateCounter
+from .models import NUMBER_PREFIX, AppraisalCertificate
 
 
 def next_certificate_number(tenant) -> str:
-    """Reserve the shop's next certificate number, e.g. `"APR-000042"`.
-
-    One `INSERT … ON CONFLICT DO UPDATE … RETURNING` on the shop's counter row: concurrent
-    callers of the same shop queue on that row and each gets a different number. Must run
-    inside the transaction that saves the certificate, so a failed save gives the number back.
-    """
-    table = connection.ops.quote_name(CertificateCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} AS c (tenant_id, last_number) VALUES (%s, 1) "
-            f"ON CONFLICT (tenant_id) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number",
-            [tenant.pk],
-        )
-        (number,) = cursor.fetchone()
-    return f"{NUMBER_PREFIX}{number:06d}"
+    """Reserve the shop's next certificate number, e.g. `"APR-000042"` (the core's per-shop
+    document sequence). Must run inside the transaction that saves the certificate, so a
+    failed save gives the number back."""
+    return formatted(tenant, "appraisals.certificate", NUMBER_PREFIX)
 
 
 @transaction.atomic

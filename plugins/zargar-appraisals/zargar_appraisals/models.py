@@ -55,15 +55,3 @@ class AppraisalCertificate(TenantModel):
 
     def __str__(self) -> str:
         return self.number
-
-
-class CertificateCounter(TenantModel):
-    """The last certificate number issued in a shop (one row per shop), bumped atomically."""
-
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            *TenantModel.Meta.constraints,
-            models.UniqueConstraint(fields=["tenant"], name="appraisals_counter_one_per_shop"),
-        ]
