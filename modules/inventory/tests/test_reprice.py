@@ -54,7 +54,7 @@ def test_tagged_pieces_of_the_purity_are_repriced_from_the_current_rate(in_shop)
 def test_reprice_skips_shops_without_the_inventory_module(shop):
     tenant, _ = shop
     tagged = piece(tenant, "T-1", priced_from_rate=True, price=D("1"))
-    set_module_enabled(tenant, "inventory", False)
+    set_module_enabled(tenant, "inventory", False, cascade=True)
     with tenant_context(tenant):
         rate_actions.record_rate(tenant, purity="gold_750", unit="gram", buy=D("90"), sell=D("100"))
     assert reprice_after_rate_change(tenant.pk, "gold_750") == 0

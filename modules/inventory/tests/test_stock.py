@@ -343,7 +343,7 @@ def test_receipt_without_accounting_posts_nothing_and_still_works(shop):
     from modules.accounting.models import SourceDocumentLink
 
     tenant, _ = shop
-    set_module_enabled(tenant, "accounting", False)
+    set_module_enabled(tenant, "accounting", False, cascade=True)
     chain = lot_item(tenant, "C-1", quantity=0)
     with tenant_context(tenant):
         movement = actions.receive_stock(tenant, item=chain, quantity=2, unit_cost=D("10"))
