@@ -78,7 +78,7 @@ class AuditMiddleware:
             changes=details,
             actor=user,
             actor_label=label,
-            impersonator=None,
+            impersonator=origin.impersonator,  # a session call made while impersonating
             ip=origin.ip,
             user_agent=origin.user_agent,
         )

@@ -29,7 +29,7 @@ from typing import Iterator
 
 from django.conf import settings
 from django.db import connections
-from django.db.utils import ConnectionHandler
+from django.db.utils import load_backend
 
 from zargar.tenancy.rls import TENANT_SETTING
 
@@ -56,11 +56,9 @@ def tenant_tables(connection=None) -> list[str]:
 @contextmanager
 def owner_connection() -> Iterator:
     """A separate connection to the same database as the owner account; closed afterwards."""
-    default = connections["default"].settings_dict
-    handler = ConnectionHandler(
-        {OWNER_ALIAS: {**default, "USER": settings.DATABASE_OWNER_USER, "PASSWORD": settings.DATABASE_OWNER_PASSWORD, "CONN_MAX_AGE": 0}}
-    )
-    conn = handler[OWNER_ALIAS]
+    default = connections["default"].settings_dict  # the test database's name under pytest
+    owner = {**default, "USER": settings.DATABASE_OWNER_USER, "PASSWORD": settings.DATABASE_OWNER_PASSWORD, "CONN_MAX_AGE": 0}
+    conn = load_backend(owner["ENGINE"]).DatabaseWrapper(owner, OWNER_ALIAS)
     try:
         yield conn
     finally:
