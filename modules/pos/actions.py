@@ -63,6 +63,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zargar.contract.registry import module_settings
+from zargar.core.sequences import formatted
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership
 from zargar.tenancy.permissions import role_has_perm
@@ -74,7 +75,6 @@ from .models import (
     OldGoldLine,
     Payment,
     PaymentMethod,
-    PosCounter,
     ReturnLine,
     Sale,
     SaleLine,
@@ -227,23 +227,11 @@ def _check_discount(tenant, role, discount: Decimal, base: Decimal, *, field: st
 
 
 def _next_number(tenant, kind: str) -> str:
-    """"S-000001" / "R-000001": the shop's counter row, locked until the transaction ends (so a
-    rolled-back document gives its number back and the sequence has no gaps)."""
-    counter = PosCounter.objects.select_for_update(of=("self",)).filter(tenant=tenant).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                PosCounter.objects.create(tenant=tenant)
-        except IntegrityError:
-            pass
-        counter = PosCounter.objects.select_for_update(of=("self",)).get(tenant=tenant)
+    """"S-000001" / "R-000001" from the shop's document sequence (zargar.core.sequences), taken in
+    the document's transaction: a rolled-back document gives its number back, so no gaps."""
     if kind == "sale":
-        counter.last_sale += 1
-        counter.save(update_fields=["last_sale"])
-        return f"S-{counter.last_sale:06d}"
-    counter.last_return += 1
-    counter.save(update_fields=["last_return"])
-    return f"R-{counter.last_return:06d}"
+        return formatted(tenant, "pos.sale", "S-")
+    return formatted(tenant, "pos.return", "R-")
 
 
 # --- Pricing -------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Units: weights in grams (`Decimal`, 3 places); money in the shop's currency (`Te
 `Decimal`, 2 places — what the books store); percentages in percent (`Decimal("5")` = 5 %).
 Every table is a `TenantModel` (row-level security per shop). Write only through `actions.py`.
 
-Numbers: a completed sale gets "S-000001", a return "R-000001", from the shop's `PosCounter`
-row, locked and incremented in the same transaction as the document. A rolled-back sale rolls
+Numbers: a completed sale gets "S-000001", a return "R-000001", from the shop's document
+sequences (`zargar.core.sequences`, keys "pos.sale" and "pos.return"), taken in the same
+transaction as the document. A rolled-back sale rolls
 its number back too, so the numbers of a shop are sequential with no gaps. Drafts and held sales
 have no number yet.
 """
@@ -48,19 +49,6 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Card")
     STORE_CREDIT = "store_credit", _("Store credit")
     OLD_GOLD = "old_gold", _("Old gold")
-
-
-class PosCounter(TenantModel):
-    """Per-shop sequences of sale and return numbers (locked while a number is taken)."""
-
-    last_sale = models.PositiveIntegerField(default=0)
-    last_return = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            *TenantModel.Meta.constraints,
-            models.UniqueConstraint(fields=["tenant"], name="pos_poscounter_one_per_shop"),
-        ]
 
 
 class Sale(TenantModel):

@@ -20,7 +20,8 @@ from modules.customers.models import CustomerActivity, StoreCreditEntry
 from modules.customers.selectors import credit_balance
 from modules.inventory.models import Item, Lot, StockMovement
 from modules.pos import actions
-from modules.pos.models import OldGoldLine, Payment, PosCounter, Sale, SaleLine
+from modules.pos.models import OldGoldLine, Payment, Sale, SaleLine
+from zargar.core.models import DocumentSequence
 from zargar.tenancy.context import tenant_context
 
 from .helpers import journal_lines, key, make_lot_item, make_pos_shop, make_sellable_piece, sell
@@ -40,7 +41,7 @@ def counts(tenant) -> dict:
             "credit": StoreCreditEntry.objects.filter(tenant=tenant).count(),
             "activity": CustomerActivity.objects.filter(tenant=tenant).count(),
             "journal": JournalEntryModel.objects.count(),
-            "counter": PosCounter.objects.filter(tenant=tenant).values_list("last_sale", flat=True).first() or 0,
+            "counter": DocumentSequence.objects.filter(tenant=tenant, key="pos.sale").values_list("last_value", flat=True).first() or 0,
             "on_hand": sorted(Item.objects.filter(tenant=tenant).values_list("sku", "quantity")),
         }
 

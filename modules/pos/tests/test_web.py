@@ -18,7 +18,7 @@ from .helpers import make_pos_shop, make_sellable_piece, sell
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ("pos_poscounter", "pos_sale", "pos_saleline", "pos_oldgoldline", "pos_salereturn", "pos_returnline", "pos_payment")
+TABLES = ("pos_sale", "pos_saleline", "pos_oldgoldline", "pos_salereturn", "pos_returnline", "pos_payment")
 
 
 def api_for(user, tenant):
@@ -171,4 +171,4 @@ def test_rls_isolates_every_pos_table(two_shops):
         assert raw("DELETE FROM pos_payment WHERE tenant_id = %s", [b.tenant.pk]) == 0
         with pytest.raises(DatabaseError, match="row-level security"):
             with transaction.atomic():
-                raw("INSERT INTO pos_poscounter (tenant_id, last_sale, last_return) VALUES (%s, 0, 0)", [b.tenant.pk])
+                raw("INSERT INTO zargar_core_documentsequence (tenant_id, key, last_value) VALUES (%s, 'pos.sale', 0)", [b.tenant.pk])
