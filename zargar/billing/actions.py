@@ -89,6 +89,8 @@ def save_plan_version(plan: Plan, *, name: str | None = None, description: str |
     current = plan.current_version
     values = {f: getattr(current, f) for f in _VERSION_FIELDS} if current else {}
     values.update({k: v for k, v in fields.items() if k in _VERSION_FIELDS and v is not None})
+    for price in ("monthly_price", "yearly_price"):
+        values[price] = Decimal(values[price])
     version = PlanVersion.objects.create(plan=plan, number=(current.number + 1 if current else 1), **values)
     if limits is None and current is not None:
         for policy in current.limits.all():
@@ -337,7 +339,8 @@ def change_plan(tenant, version: PlanVersion, *, cycle: str | None = None, when:
         apply_entitlements(tenant, version, old)
     if invoice is not None and invoice.status == Invoice.Status.OPEN:
         pay_invoice(invoice)
-        invoice.refresh_from_db()
+        with tenant_context(tenant):
+            invoice.refresh_from_db()
     return get_subscription(tenant), invoice
 
 
@@ -390,7 +393,8 @@ def renew(tenant, *, today: dt.date | None = None) -> Invoice | None:
         invoice = create_invoice(sub, _lines_for_period(sub.version, sub.cycle, start, end))
     if invoice.status == Invoice.Status.OPEN:
         pay_invoice(invoice)
-        invoice.refresh_from_db()
+        with tenant_context(tenant):
+            invoice.refresh_from_db()
     return invoice
 
 

@@ -87,7 +87,7 @@ def notify_thresholds(tenant, limit: Limit, value: int) -> list[int]:
         with tenant_context(tenant):
             try:
                 with transaction.atomic():
-                    _, created = ThresholdNotice.objects.get_or_create(tenant_id=tenant.pk, metric=limit.metric, threshold=threshold, period_start=period)
+                    _notice, created = ThresholdNotice.objects.get_or_create(tenant_id=tenant.pk, metric=limit.metric, threshold=threshold, period_start=period)
             except IntegrityError:
                 created = False
             if not created:

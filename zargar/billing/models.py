@@ -166,7 +166,10 @@ class Subscription(TenantModel):
 
     @property
     def active_override(self) -> "SubscriptionStatusOverride | None":
-        return self.status_overrides.filter(lifted_at=None).order_by("-created_at").first()
+        from zargar.tenancy.context import tenant_context
+
+        with tenant_context(self.tenant_id):  # a shop row: read inside its shop (RLS)
+            return self.status_overrides.filter(lifted_at=None).order_by("-created_at").first()
 
     @property
     def effective_status(self) -> str:

@@ -22,7 +22,7 @@ Worked example: a 30-day period 2026-04-01 → 2026-05-01, Basic 10.00 → Pro 2
 
 A billing-cycle change (monthly ↔ yearly) resets the period: the period restarts on `d` and
 runs one new cycle; the unused old time is credited as above and the full new price is
-charged. E.g. monthly 10.00 on day 10 of a 30-day period (20 days left) to yearly 100.00:
+charged. E.g. monthly 10.00 → yearly 100.00 on 2026-04-11 in the April period (20 days left):
 credit = -round(1000 × 20/30) = -667, charge = 10000, net 9333.
 """
 
