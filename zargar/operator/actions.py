@@ -179,71 +179,47 @@ def update_tenant(tenant: Tenant | int, *, actor, **values) -> Tenant:
 
 
 @transaction.atomic
-def create_shop(*, actor, name: str, owner_email: str, base_url: str, **settings_values) -> tuple[Tenant, str]:
-    """Create a shop for the owner `owner_email`.
+def create_shop(*, actor, name: str, owner_email: str, request, **settings_values) -> tuple[Tenant, str]:
+    """Create a shop owned by `owner_email`.
 
-    An existing (non-operator) user becomes its owner at once. For an unknown address the shop
-    is created with no member and an owner invitation is emailed (the operator never becomes a
-    member); the shop has its owner once the invitation is accepted.
+    An existing (non-operator) user becomes its owner at once. For an unknown address an account
+    is created for that email with no usable password and made the owner (the shop's creation
+    hooks — e.g. its books — need an owner), and allauth's password-reset email is sent so the
+    owner sets their own password; the operator never sees or sets one.
     Returns `(tenant, "member" | "invited")`. Raises `LifecycleError` for an operator's address
-    or a failed invitation email (nothing written). Audited as `tenancy.shop.created`.
+    or a failed email (nothing written). Audited as `tenancy.shop.created`.
     """
+    from allauth.account.models import EmailAddress
+
     from zargar.accounts.models import User
 
     email = owner_email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and user.is_operator:
         raise LifecycleError(_("A platform operator cannot own a shop."))
-    if user is not None:
-        tenant = create_tenant(name=name, owner=user, **settings_values)
-        outcome = "member"
-    else:
-        tenant = _create_tenant_without_owner(name=name, **settings_values)
-        _invite_owner(tenant, actor=actor, email=email, base_url=base_url)
+    outcome = "member"
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
         outcome = "invited"
+    tenant = create_tenant(name=name, owner=user, **settings_values)
+    if outcome == "invited":
+        _send_reset(user, request)
     record("tenancy.shop.created", tenant=tenant, obj=tenant, changes={"owner_email": email, "owner": outcome}, actor=actor)
     return tenant, outcome
 
 
-def _create_tenant_without_owner(*, name: str, **settings_values) -> Tenant:
-    from zargar.contract import ExtensionPoint
-    from zargar.contract.hooks import get_hooks
-    from zargar.tenancy.actions import unique_slug
+def _send_reset(user, request) -> None:
+    """allauth's password-reset email (its own token, link and templates)."""
+    from allauth.account.forms import ResetPasswordForm
 
-    tenant = Tenant.objects.create(name=name.strip(), slug=unique_slug(name), **settings_values)
-    with tenant_context(tenant):
-        for hook in get_hooks(ExtensionPoint.TENANT_CREATED):
-            hook(tenant)
-    return tenant
-
-
-def _invite_owner(tenant: Tenant, *, actor, email: str, base_url: str):
-    """An owner invitation sent by the operator (who is not a member, so
-    `zargar.accounts.actions.invite_member`'s member check does not apply); same token scheme,
-    same email templates and accept link."""
-    import secrets
-
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    from zargar.accounts.actions import token_digest
-    from zargar.accounts.models import Invitation
-
-    token = secrets.token_urlsafe(32)
-    with tenant_context(tenant, user=actor):
-        invitation = Invitation.objects.create(tenant=tenant, email=email, role=Role.OWNER, token_digest=token_digest(token), invited_by=actor)
-    url = base_url.rstrip("/") + reverse("invitations:accept", kwargs={"tenant_slug": tenant.slug, "token": token})
-    context = {"invitation": invitation, "tenant": tenant, "inviter": actor, "url": url, "role_label": Role.OWNER.label}
-    with translation.override(tenant.default_locale):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation_message.txt", context)
+    form = ResetPasswordForm(data={"email": user.email})
+    if not form.is_valid():
+        raise LifecycleError(_("No password link can be sent to this address."))
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
-    except OSError as exc:
-        raise LifecycleError(_("The invitation email could not be sent. Try again later.")) from exc
-    return invitation
+        form.save(request)
+    except OSError as exc:  # SMTP errors are OSErrors
+        raise LifecycleError(_("The email could not be sent. Try again later.")) from exc
 
 
 @transaction.atomic
@@ -278,14 +254,9 @@ def send_password_reset(tenant: Tenant | int, *, actor, membership_id: int, requ
     """Email a member allauth's password-reset link (the operator never sees or sets a password).
     Returns the address it was sent to. Raises `Membership.DoesNotExist` for another shop's member.
     Audited as `tenancy.member.password_reset_sent`."""
-    from allauth.account.forms import ResetPasswordForm
-
     shop = Tenant.objects.get(pk=getattr(tenant, "pk", tenant))
     with tenant_context(shop, user=actor):
         target = Membership.objects.select_related("user").get(pk=membership_id, tenant=shop)
-    form = ResetPasswordForm(data={"email": target.user.email})
-    if not form.is_valid():
-        raise LifecycleError(_("No password reset can be sent to this address."))
-    form.save(request)
+    _send_reset(target.user, request)
     record("tenancy.member.password_reset_sent", tenant=shop, obj=target, changes={"user": target.user.email}, actor=actor)
     return target.user.email

@@ -32,7 +32,7 @@ class ShopSettingsForm(forms.Form):
 
 
 class ShopCreateForm(ShopSettingsForm):
-    owner_email = forms.EmailField(label=_("Owner's email"), help_text=_("An existing user becomes the owner; anyone else is invited by email."))
+    owner_email = forms.EmailField(label=_("Owner's email"), help_text=_("An existing user becomes the owner; for a new address an account is created and emailed a link to set its password."))
 
 
 class TenantFilterForm(forms.Form):

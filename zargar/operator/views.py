@@ -65,10 +65,6 @@ def tenants(request):
     return render(request, "operator/tenants.html", context)
 
 
-def _base_url(request) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @operator_required
 def shop_create(request):
     """Create a shop with an owner (an existing user, or an emailed owner invitation)."""
@@ -77,12 +73,12 @@ def shop_create(request):
         data = dict(form.cleaned_data)
         email = data.pop("owner_email")
         try:
-            tenant, outcome = actions.create_shop(actor=request.user, owner_email=email, base_url=_base_url(request), **data)
+            tenant, outcome = actions.create_shop(actor=request.user, owner_email=email, request=request, **data)
         except actions.LifecycleError as exc:
             form.add_error("owner_email", str(exc))
         else:
             if outcome == "invited":
-                messages.success(request, _("Shop created; an owner invitation was emailed to %(email)s.") % {"email": email})
+                messages.success(request, _("Shop created; %(email)s was emailed a link to set their password.") % {"email": email})
             else:
                 messages.success(request, _("Shop created with %(email)s as its owner.") % {"email": email})
             return redirect("operator:shop", pk=tenant.pk)
