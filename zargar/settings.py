@@ -374,7 +374,11 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["zargar.api.schema.only_zargar_api"],
     # The inventory model field and its `?karat=` filter share one choice set: one name for it
     # (otherwise drf_spectacular.W001 in `check --deploy`).
-    "ENUM_NAME_OVERRIDES": {"KaratEnum": "modules.inventory.models.Karat"},
+    "ENUM_NAME_OVERRIDES": {
+        "KaratEnum": "modules.inventory.models.Karat",
+        "PaymentMethodEnum": "modules.pos.models.PaymentMethod",
+        "TenderMethodEnum": "modules.pos.api.serializers.TENDER_METHODS",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -40,6 +40,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
+from zargar.core.sequences import formatted
 from zargar.tenancy.context import tenant_context
 
 from .models import (
@@ -50,7 +51,6 @@ from .models import (
     LocationKind,
     Lot,
     MovementKind,
-    StockCounter,
     StockMovement,
     StoneLine,
     Tracking,
@@ -222,43 +222,26 @@ def _save_lot(lot: Lot, dq: int, dg: Decimal, dn: Decimal) -> None:
 # --- Sequences and the default location --------------------------------------------------------
 
 
-def _counter(tenant_id) -> StockCounter:
-    counter = StockCounter.objects.select_for_update(of=("self",)).filter(tenant_id=tenant_id).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                StockCounter.objects.create(tenant_id=tenant_id)
-        except IntegrityError:  # created meanwhile by another transaction
-            pass
-        counter = StockCounter.objects.select_for_update(of=("self",)).get(tenant_id=tenant_id)
-    return counter
+def _next_free(tenant, key: str, prefix: str, taken) -> str:
+    """The next number of the shop's document sequence `key` that `taken(number)` says is
+    free (numbers typed in by hand are skipped)."""
+    while True:
+        number = formatted(tenant, key, prefix)
+        if not taken(number):
+            return number
 
 
 def next_tag(tenant) -> str:
     """The next free tag of the shop: "ZG" + 6 digits (ZG000001, …), skipping tags typed in by
-    hand. Runs in the shop's tenant context; locks the shop's counter row until commit."""
+    hand. Runs in the shop's tenant context, inside the transaction that saves the piece."""
     tenant_id = _pk(tenant)
-    counter = _counter(tenant_id)
-    while True:
-        counter.last_tag += 1
-        tag = f"{TAG_PREFIX}{counter.last_tag:06d}"
-        if not Item.objects.filter(tenant_id=tenant_id, tag=tag).exists():
-            break
-    counter.save(update_fields=["last_tag"])
-    return tag
+    return _next_free(tenant_id, "inventory.tag", TAG_PREFIX, lambda tag: Item.objects.filter(tenant_id=tenant_id, tag=tag).exists())
 
 
 def next_lot_number(tenant) -> str:
     """The next lot number of the shop: "L" + 6 digits."""
     tenant_id = _pk(tenant)
-    counter = _counter(tenant_id)
-    while True:
-        counter.last_lot += 1
-        number = f"L{counter.last_lot:06d}"
-        if not Lot.objects.filter(tenant_id=tenant_id, lot_number=number).exists():
-            break
-    counter.save(update_fields=["last_lot"])
-    return number
+    return _next_free(tenant_id, "inventory.lot", "L", lambda number: Lot.objects.filter(tenant_id=tenant_id, lot_number=number).exists())
 
 
 def ensure_default_location(tenant) -> Location:

@@ -119,20 +119,6 @@ class Location(TenantModel):
         return f"{self.branch.name} / {self.name}" if self.branch_id else self.name
 
 
-class StockCounter(TenantModel):
-    """Per-shop sequences: the last tag number ("ZG" + 6 digits) and lot number handed out.
-    Locked (`SELECT … FOR UPDATE`) while a number is taken, so numbers never repeat."""
-
-    last_tag = models.PositiveIntegerField(default=0)
-    last_lot = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            *TenantModel.Meta.constraints,
-            models.UniqueConstraint(fields=["tenant"], name="inventory_stockcounter_one_per_shop"),
-        ]
-
-
 class Item(TenantModel):
     """A stock item of a shop: a serialized piece or a lot-tracked design.
 

@@ -54,6 +54,8 @@ def shops():
     """Shop A with the appraisals plugin off (its default), shop B with it on."""
     a, owner_a = make_shop("Shop A")
     b, owner_b = make_shop("Shop B")
+    for shop in (a, b):  # the point of sale also depends on inventory: keep it out of these cases
+        set_module_enabled(shop, "pos", False)
     set_module_enabled(b, "appraisals", True)
     return a, owner_a, b, owner_b
 
@@ -167,7 +169,7 @@ def test_module_page_lists_installed_modules_for_admins_only(shops, client):
     rows = {row["manifest"].key: row for row in page.context["rows"]}
     assert rows["inventory"]["enabled"] is True and rows["appraisals"]["enabled"] is False
     assert [m.key for m in rows["appraisals"]["depends"]] == ["inventory"]
-    assert [m.key for m in rows["inventory"]["required_by"]] == ["appraisals"]
+    assert "appraisals" in [m.key for m in rows["inventory"]["required_by"]]
 
 
 def test_module_page_switches_on_and_off_with_a_confirmation_for_dependents(shops, client):

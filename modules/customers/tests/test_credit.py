@@ -126,7 +126,7 @@ def test_issue_and_adjust_post_to_the_books_redeem_and_refund_do_not(in_shop, sa
 
 def test_store_credit_works_with_accounting_switched_off(shop):
     tenant, _ = shop
-    set_module_enabled(tenant, "accounting", False)
+    set_module_enabled(tenant, "accounting", False, cascade=True)
     with tenant_context(tenant):
         customer = actions.create_customer(tenant, full_name="No Books")
         entry = actions.issue_store_credit(tenant, customer, D("40"))

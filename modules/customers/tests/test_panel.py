@@ -155,6 +155,6 @@ def test_module_switched_off_is_404(client, shop):
     from zargar.tenancy.actions import set_module_enabled
 
     tenant, people = shop
-    set_module_enabled(tenant, "customers", False)
+    set_module_enabled(tenant, "customers", False, cascade=True)
     client.force_login(people["owner"])
     assert client.get("/app/customers/").status_code == 404

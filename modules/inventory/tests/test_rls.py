@@ -16,7 +16,7 @@ from .conftest import lot_item, piece
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ("inventory_item", "inventory_branch", "inventory_location", "inventory_lot", "inventory_stockmovement", "inventory_stoneline", "inventory_stockcounter")
+TABLES = ("inventory_item", "inventory_branch", "inventory_location", "inventory_lot", "inventory_stockmovement", "inventory_stoneline")
 
 
 def _raw(sql, params=None):

@@ -24,8 +24,12 @@ class LineInSerializer(serializers.Serializer):
         return attrs
 
 
+#: How money is tendered or refunded at the counter (old gold is its own line, not a tender).
+TENDER_METHODS = ["cash", "card", "store_credit"]
+
+
 class PaymentInSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=["cash", "card", "store_credit"])
+    method = serializers.ChoiceField(choices=TENDER_METHODS)
     amount = serializers.DecimalField(**MONEY)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=80)
 
@@ -57,7 +61,7 @@ class ReturnLineInSerializer(serializers.Serializer):
 class ReturnInSerializer(serializers.Serializer):
     lines = ReturnLineInSerializer(many=True)
     refunds = PaymentInSerializer(many=True, required=False, help_text="Default: the whole value in `refund_method`.")
-    refund_method = serializers.ChoiceField(choices=["cash", "card", "store_credit"], default="cash")
+    refund_method = serializers.ChoiceField(choices=TENDER_METHODS, default="cash")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 

@@ -150,5 +150,5 @@ def test_module_off_is_404(shop):
 
     tenant, people = shop
     with tenant_context(tenant):
-        set_module_enabled(tenant, "rates", False)
+        set_module_enabled(tenant, "rates", False, cascade=True)
     assert client_for(people["owner"], tenant).get("/api/v1/rates/board/").status_code == 404

@@ -185,7 +185,7 @@ def test_beat_task_fans_out_over_shops_with_module_on_and_a_feed(feed, allow_loc
         actions.save_provider_settings(configured, {"key": "http_feed", "format": "csv", "url": f"{feed}/good.csv"})
     with tenant_context(module_off):
         actions.save_provider_settings(module_off, {"key": "http_feed", "format": "csv", "url": f"{feed}/good.csv"})
-        set_module_enabled(module_off, "rates", False)
+        set_module_enabled(module_off, "rates", False, cascade=True)
     assert fetch_all_provider_rates.delay().get() == 1
     with tenant_context(configured):
         assert Rate.objects.count() == 2

@@ -11,6 +11,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Carry the numbers already handed out into the core sequences (runs as the owner account).
+        migrations.RunSQL("INSERT INTO zargar_core_documentsequence (tenant_id, key, last_value) SELECT tenant_id, 'appraisals.certificate', last_number FROM appraisals_certificatecounter ON CONFLICT (tenant_id, key) DO UPDATE SET last_value = GREATEST(zargar_core_documentsequence.last_value, EXCLUDED.last_value)", reverse_sql=migrations.RunSQL.noop),
         migrations.DeleteModel(
             name='CertificateCounter',
         ),
