@@ -37,6 +37,20 @@ def _item(tenant, sku="R-1"):
 
 # --- Impersonation ------------------------------------------------------------------------------
 
+def test_impersonating_a_user_with_2fa_does_not_ask_for_their_code(client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    tenant, owner = make_shop("Hijack Gold")
+    TOTPDevice.objects.create(user=owner, name="authenticator", confirmed=True)
+    verified_operator(client)
+    assert client.post("/hijack/acquire/", {"user_pk": owner.pk, "next": "/app/"}).status_code == 302
+    page = client.get("/app/")
+    assert page.status_code == 200 and owner.email in page.content.decode()
+    api = client.get("/api/v1/inventory/items/", HTTP_X_TENANT=tenant.slug)
+    assert api.status_code == 200
+
+
+
 def test_only_verified_operators_may_impersonate_shop_users(client):
     tenant, owner = make_shop("Hijack Gold")
     other = make_user()

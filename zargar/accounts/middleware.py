@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
-from .otp import has_confirmed_device
+from .otp import has_confirmed_device, second_factor_passed
 
 #: Paths outside this check. The API enforces 2FA on session credentials itself
 #: (`zargar.api.authentication.TwoFactorSessionAuthentication`) and answers in JSON.
@@ -31,7 +31,9 @@ class TwoFactorMiddleware:
     - a platform operator without a device is sent to `two_factor_setup` (2FA is mandatory
       for operators);
     - only the verify, setup and logout pages are reachable in between — not the rest of
-      /accounts/ (password or email change, 2FA management).
+      /accounts/ (password or email change, 2FA management);
+    - an impersonation session (django-hijack) counts as verified: only an operator who passed
+      their own second factor can start one (`zargar.audit` permission check).
     """
 
     def __init__(self, get_response):
@@ -40,7 +42,7 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES) and not user.is_verified():
+        if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES) and not second_factor_passed(request, user):
             if self._pending is None:
                 self._pending = _pending_paths()
             if request.path not in self._pending:

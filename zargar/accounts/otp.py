@@ -154,3 +154,13 @@ def disable_two_factor(user) -> None:
         raise TwoFactorError(_("Platform operators must keep two-factor authentication on."))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+def second_factor_passed(request, user) -> bool:
+    """True when this session has passed a second factor: the user verified a device here
+    (django-otp), or it is an impersonation session (django-hijack), which only an operator who
+    passed their own second factor can start."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get("hijack_history"):
+        return True
+    return bool(getattr(user, "is_verified", None) and user.is_verified())

@@ -84,8 +84,8 @@ class TwoFactorSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        from zargar.accounts.otp import has_confirmed_device
+        from zargar.accounts.otp import has_confirmed_device, second_factor_passed
 
-        if not (hasattr(user, "is_verified") and user.is_verified()) and has_confirmed_device(user):
+        if not second_factor_passed(request._request, user) and has_confirmed_device(user):
             raise exceptions.AuthenticationFailed(_("Complete two-factor verification first."), code="two_factor_required")
         return result
