@@ -19,9 +19,8 @@ run by the `world` fixture; each Hypothesis example runs inside a savepoint that
 rolls back, so every example starts from the same shop.
 
 Measured on the 2-core machine (PostgreSQL 15, runtime role): 1,000 examples of at most 5 steps
-(`EXAMPLES`, `STEPS`) took 467 s of wall time (7.8 min) while other helpers' test suites ran on the
-same two cores (load average ~3.7; this process got 48 % of a CPU, 222 s of its own CPU time), so
-about 5 min on a machine running only this suite. `ZARGAR_SM_EXAMPLES` / `ZARGAR_SM_STEPS` change
+(`EXAMPLES`, `STEPS`) took 351 s (5 min 51 s; 228 s of its own CPU) on a mostly quiet machine
+(load average 1.6 → 0.3), and 467 s while other test suites shared the two cores (load ~3.7). `ZARGAR_SM_EXAMPLES` / `ZARGAR_SM_STEPS` change
 them for a quicker local run.
 """
 
@@ -51,7 +50,7 @@ from modules.pos.models import Sale, SaleLine
 from modules.pos.tests.helpers import key, make_lot_item, make_pos_shop, make_sellable_piece, quote_total
 from zargar.tenancy.context import tenant_context
 
-#: Examples and steps per example: 1,000 × ≤ 5 steps = 467 s measured under load (see above).
+#: Examples and steps per example: 1,000 × ≤ 5 steps = 351 s measured here (see above).
 EXAMPLES = int(os.environ.get("ZARGAR_SM_EXAMPLES", "1000"))
 STEPS = int(os.environ.get("ZARGAR_SM_STEPS", "5"))
 
