@@ -68,7 +68,9 @@ def read_settings(*, using: str = DEFAULT_DB_ALIAS) -> tuple[str, str]:
 def tenant_context(tenant, *, user=None, using: str = DEFAULT_DB_ALIAS) -> Iterator["Tenant | None"]:
     """Run the block as `tenant` (a `Tenant`, its pk, or None for "no tenant").
 
-    Yields the `Tenant` instance. Raises `Tenant.DoesNotExist` for an unknown pk.
+    Yields the `Tenant` instance. Raises `Tenant.DoesNotExist` for an unknown pk. Nested inside
+    the same shop's context (and with no `user` given) it only opens a savepoint and keeps the
+    outer settings — the common case of one action calling another.
     """
     from .models import Tenant
 
@@ -76,6 +78,12 @@ def tenant_context(tenant, *, user=None, using: str = DEFAULT_DB_ALIAS) -> Itera
         tenant = Tenant.objects.using(using).get(pk=tenant)
     conn = connections[using]
     nested = conn.in_atomic_block
+    active = _current_tenant.get()
+    if nested and user is None and tenant is not None and active is not None and active.pk == tenant.pk:
+        # Already this shop's context in this transaction: keep its settings (no round trips).
+        with transaction.atomic(using=using):
+            yield tenant
+        return
     with transaction.atomic(using=using):
         previous = read_settings(using=using) if nested else None
         set_local(tenant, user, using=using)
