@@ -205,17 +205,14 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-# Daily platform jobs (module entries are added from manifests in zargar/celery.py).
+# Platform jobs (module entries are added from manifests in zargar/celery.py).
 CELERY_BEAT_SCHEDULE = {
     "operator.purge-due-shops": {"task": "zargar.operator.tasks.purge_due_tenants", "schedule": 24 * 3600},
     "audit.enforce-retention": {"task": "zargar.audit.tasks.enforce_retention", "schedule": 24 * 3600},
+    "billing.rollup_usage": {"task": "billing.rollup_usage", "schedule": 300.0},  # metered usage → daily history
+    "billing.renew_subscriptions": {"task": "billing.renew_subscriptions", "schedule": 3600.0},  # scheduled plan changes
+    "billing.retry_payments": {"task": "billing.retry_payments", "schedule": 3600.0},  # dunning
 }
-# zargar.billing: usage rollup, renewals (scheduled plan changes), payment retries
-CELERY_BEAT_SCHEDULE = {**globals().get("CELERY_BEAT_SCHEDULE", {}), **{
-    "billing.rollup_usage": {"task": "billing.rollup_usage", "schedule": 300.0},
-    "billing.renew_subscriptions": {"task": "billing.renew_subscriptions", "schedule": 3600.0},
-    "billing.retry_payments": {"task": "billing.retry_payments", "schedule": 3600.0},
-}}
 # zargar.billing: payment gateway ("mock" until the Stripe gateway lands) and dunning schedule
 BILLING_GATEWAY = env("BILLING_GATEWAY", "mock")
 BILLING_RETRY_SCHEDULE_DAYS = [1, 3, 5]
