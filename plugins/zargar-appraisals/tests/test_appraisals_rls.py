@@ -36,7 +36,7 @@ def test_raw_sql_sees_only_the_current_shops_certificates(shop_a, shop_b):
     with tenant_context(shop_a.tenant):
         assert raw("SELECT number, tenant_id FROM appraisals_appraisalcertificate") == [("APR-000001", shop_a.tenant.pk)]
         assert raw("SELECT count(*) FROM appraisals_appraisalcertificate WHERE tenant_id = %s", [shop_b.tenant.pk]) == [(0,)]
-        assert raw("SELECT key, last_value FROM zargar_core_documentsequence") == [("appraisals.certificate", 1)]
+        assert raw("SELECT last_value FROM zargar_core_documentsequence WHERE key = 'appraisals.certificate'") == [(1,)]
     with tenant_context(shop_b.tenant):
         assert sorted(n for (n,) in raw("SELECT number FROM appraisals_appraisalcertificate")) == ["APR-000001", "APR-000002"]
     with transaction.atomic():
