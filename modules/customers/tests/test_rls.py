@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from modules.customers import actions
 from tests.factories import make_shop
+from tests.isolation import assert_table_isolated
 from zargar.tenancy.checks import tables_without_forced_rls
 from zargar.tenancy.context import tenant_context
 
@@ -45,13 +46,7 @@ def test_runtime_role_and_forced_rls():
 @pytest.mark.parametrize("table", TABLES)
 def test_each_table_shows_only_the_current_shop(two_shops, table):
     a, b = two_shops
-    with tenant_context(a):
-        assert raw(f"SELECT DISTINCT tenant_id FROM {table}") == [(a.pk,)]
-        assert raw(f"SELECT count(*) FROM {table} WHERE tenant_id = %s", [b.pk]) == [(0,)]
-    with tenant_context(b):
-        assert raw(f"SELECT DISTINCT tenant_id FROM {table}") == [(b.pk,)]
-    with transaction.atomic():
-        assert raw(f"SELECT count(*) FROM {table}") == [(0,)]  # no shop set: nothing
+    assert_table_isolated(table, a, b)
 
 
 def test_writing_into_another_shop_fails(two_shops):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+
+from tests.isolation import assert_table_isolated
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from rest_framework.test import APIClient
@@ -158,12 +160,7 @@ def test_rls_isolates_every_pos_table(two_shops):
     assert forced == {t: True for t in TABLES}
     assert not set(tables_without_forced_rls(connection)) & set(TABLES)
     for table in TABLES:
-        with tenant_context(a.tenant):
-            assert raw(f"SELECT DISTINCT tenant_id FROM {table}") == [(a.tenant.pk,)], table
-        with tenant_context(b.tenant):
-            assert raw(f"SELECT DISTINCT tenant_id FROM {table}") == [(b.tenant.pk,)], table
-        with transaction.atomic():
-            assert raw(f"SELECT count(*) FROM {table}") == [(0,)], table
+        assert_table_isolated(table, a.tenant, b.tenant)
     with tenant_context(b.tenant):
         b_sale = raw("SELECT id FROM pos_sale")[0][0]
     with tenant_context(a.tenant):
