@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from zargar.contract import ExtensionPoint, hooks
+from zargar.contract.registry import enabled_module_keys
 from zargar.panel.decorators import permission_required
 
 from . import actions, selectors
@@ -78,8 +80,12 @@ def customer_edit(request, pk: int):
 def customer_detail(request, pk: int):
     customer = _customer_or_404(request, pk)
     entries = list(selectors.credit_entries(request.tenant, customer=customer)[:100])
+    panels = []
+    for hook in hooks.get_hooks(ExtensionPoint.CUSTOMER_DETAIL_PANELS, enabled_modules=enabled_module_keys(request.tenant)):
+        panels.extend(hook(request, customer) or [])
     context = {
         "customer": customer,
+        "panels": panels,
         "entries": entries,
         "posted_ids": selectors.posted_entry_ids(request.tenant, entries),
         "activities": selectors.activities(request.tenant, customer)[:100],

@@ -48,7 +48,12 @@ refusal — codes `unknown_item`, `unknown_barcode`, `unknown_lot`, `unknown_quo
 `quote_expired`, `quote_mismatch`, `bad_quantity`, `bad_amount`, `bad_weight`, `bad_percent`,
 `no_rate`, `pricing`, `not_allowed`, `discount_above_cap`, `bad_payment`, `customer_required`,
 `payments_mismatch`, `insufficient_credit`, `out_of_stock`, `not_open`, `not_completed`,
-`empty`, `return_too_many`, `refund_mismatch`, `not_same_day`, `posting`, `idempotency_key`.
+`empty`, `return_too_many`, `refund_mismatch`, `not_same_day`, `posting`, `idempotency_key`,
+`nothing_owed`, `overpayment`.
+
+A balance owed is paid off later with `receive_payment(shop, sale, payments=[("cash", amount),
+("card", amount, "slip 123")], idempotency_key=..., actor=user)`: a `BalancePayment`
+("P-000001") posted as Dr the tenders / Cr Customer receivables.
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ from zargar.tenancy.roles import Role
 from .models import (
     DONE_STATUSES,
     OPEN_STATUSES,
+    BalancePayment,
     OldGoldLine,
     Payment,
     PaymentMethod,
@@ -1026,6 +1032,94 @@ def return_sale_lines(tenant, sale, *, lines, refunds=None, refund_method: str =
         return sale_return
 
 
+# --- Paying off a balance owed ---------------------------------------------------------------------
+
+
+def receive_payment(tenant, sale, *, payments, idempotency_key: str, actor=None, note: str = "") -> BalancePayment:
+    """Receive money against the balance a customer still owes on a completed sale and return
+    the `BalancePayment` ("P-000001", numbered per shop).
+
+    - `payments`: one or more tenders, `{"method": "cash"|"card"|"store_credit", "amount":
+      Decimal, "reference": ""}` or `(method, amount[, reference])`, amounts in the shop's
+      currency (> 0, at most its decimals). Store credit is redeemed from the sale's customer.
+    - `idempotency_key` (1 to 100 characters, unique per shop): a payment already received with
+      this key is returned as it is and nothing is written (a double click, a retried request);
+      the same key for another sale is refused (`idempotency_key`).
+
+    One transaction, under a lock of the sale row: the payments, the store-credit redemption,
+    `sale.paid` up and `sale.balance_due` down by the amount, one journal entry (Dr Cash / Card
+    payments clearing / Customer store credit, Cr Customer receivables; source = the payment) and
+    the customer's activity. Raises `SaleError` — `unknown_sale`, `not_completed` (a draft or a
+    voided sale), `nothing_owed`, `overpayment` (more than the balance owed), `bad_payment`,
+    `bad_amount`, `insufficient_credit`, `idempotency_key`, `posting` — and writes nothing then.
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise SaleError(_("Give an idempotency key of 1 to 100 characters."), "idempotency_key", "idempotency_key")
+    with tenant_context(tenant) as tenant:
+        locked = Sale.objects.select_for_update(of=("self",)).filter(tenant=tenant, pk=_pk(sale)).first()
+        if locked is None:
+            raise SaleError(_("Unknown sale."), "unknown_sale", "sale")
+        done = BalancePayment.objects.filter(tenant=tenant, idempotency_key=key).first()
+        if done is not None:
+            if done.sale_id != locked.pk:
+                raise SaleError(_("This idempotency key was used for a payment on another sale."), "idempotency_key", "idempotency_key")
+            return done
+        if locked.status not in (SaleStatus.COMPLETED, SaleStatus.PARTIALLY_RETURNED, SaleStatus.RETURNED):
+            raise SaleError(_("Payments can be received only on a completed sale."), "not_completed", "sale")
+        if locked.balance_due <= 0:
+            raise SaleError(_("Nothing is owed on sale %(number)s.") % {"number": locked.number}, "nothing_owed", "payments")
+        tenders = _parse_payments(tenant, payments)
+        if not tenders:
+            raise SaleError(_("Enter at least one payment."), "bad_payment", "payments")
+        amount = sum((a for _m, a, _r in tenders), ZERO)
+        if amount > locked.balance_due:
+            raise SaleError(
+                _("%(amount)s is more than the %(owed)s still owed on sale %(number)s.") % {"amount": amount, "owed": locked.balance_due, "number": locked.number},
+                "overpayment", "payments",
+            )
+        who = actor if getattr(actor, "pk", None) else None
+        received = BalancePayment(
+            tenant=tenant, number=formatted(tenant, "pos.payment", "P-"), sale=locked, amount=amount,
+            balance_after=locked.balance_due - amount, received_on=shop_today(tenant), actor=who,
+            idempotency_key=key, note=(note or "")[:200],
+        )
+        try:
+            with transaction.atomic():
+                received.save(force_insert=True)
+        except IntegrityError:
+            raise SaleError(_("This idempotency key was used for a payment on another sale."), "idempotency_key", "idempotency_key") from None
+        for method, value, reference in tenders:
+            Payment.objects.create(tenant=tenant, sale=locked, balance_payment=received, method=method, amount=value, reference=reference)
+        credit_used = sum((a for m, a, _r in tenders if m == PaymentMethod.STORE_CREDIT), ZERO)
+        if credit_used > 0:
+            from modules.customers.actions import InsufficientCreditError, redeem_store_credit
+
+            try:
+                redeem_store_credit(tenant, locked.customer, credit_used, actor=who, reference=received)
+            except InsufficientCreditError as exc:
+                raise SaleError(exc.text, "insufficient_credit", "payments") from exc
+        locked.paid += amount
+        locked.balance_due -= amount
+        locked.save(update_fields=["paid", "balance_due", "updated_at"])
+
+        debits: dict = {}
+        for method, value, _r in tenders:
+            _add(debits, _PAYMENT_ACCOUNTS[method], value)
+        _post(
+            tenant, description=_("Payment %(number)s on sale %(sale)s") % {"number": received.number, "sale": locked.number},
+            debits=debits, credits={_PAYMENT_ACCOUNTS[RECEIVABLE]: amount}, source=received,
+        )
+        if locked.customer_id:
+            from modules.customers.actions import record_activity
+
+            record_activity(
+                tenant, locked.customer, kind="other", amount=amount, reference=received,
+                summary=(_("Payment %(number)s on sale %(sale)s; still owed: %(owed)s") % {"number": received.number, "sale": locked.number, "owed": received.balance_after})[:200],
+            )
+        return received
+
+
 def void_sale(tenant, sale, *, actor=None, reason: str = "") -> SaleReturn:
     """Void a sale completed today (shop time) that has no returns yet: a return of every line
     with each payment given back as it came (cash, card, store credit re-issued, old gold handed
@@ -1055,6 +1149,7 @@ __all__ = [
     "hold_sale",
     "old_gold_credit",
     "price_item",
+    "receive_payment",
     "remove_line",
     "resume_sale",
     "return_sale_lines",

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from zargar.contract import ApiRoute, MenuEntry, ModuleConfig, ModuleManifest, PermissionSpec
+from zargar.contract import ApiRoute, ExtensionPoint, MenuEntry, ModuleConfig, ModuleManifest, PermissionSpec
 from zargar.tenancy.roles import Role
 
 
@@ -42,3 +42,8 @@ class PosConfig(ModuleConfig):
         default_settings={"max_discount_percent": {"member": "5", "admin": "20", "owner": ""}},
         help_pages=("pos",),
     )
+
+    def ready(self) -> None:
+        from .hooks import customer_balance_panel
+
+        self.register_hook(ExtensionPoint.CUSTOMER_DETAIL_PANELS, customer_balance_panel)

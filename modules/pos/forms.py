@@ -62,6 +62,33 @@ class CompleteForm(forms.Form):
         return [{"weight": data["gold_weight"], "fineness": data.get("gold_fineness") or 0, "deduction_percent": data.get("gold_deduction") or Decimal("0")}]
 
 
+class ReceivePaymentForm(forms.Form):
+    """Money received later against a sale's balance owed, split over cash, card and store
+    credit. `key` is the idempotency key the page was rendered with (a double submit of the
+    same page records one payment)."""
+
+    cash = money(_("Cash"), "cash")
+    card = money(_("Card"), "card")
+    card_reference = forms.CharField(label=_("Card slip reference"), max_length=80, required=False, widget=forms.TextInput(attrs=LTR))
+    store_credit = money(_("Store credit"), "credit")
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    key = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(f) for f in ("cash", "card", "store_credit")):
+            raise forms.ValidationError(_("Enter the amount received in at least one of cash, card or store credit."))
+        return data
+
+    def payments(self) -> list:
+        data = self.cleaned_data
+        found = []
+        for method, field in ((PaymentMethod.CASH, "cash"), (PaymentMethod.CARD, "card"), (PaymentMethod.STORE_CREDIT, "store_credit")):
+            if data.get(field):
+                found.append({"method": method, "amount": data[field], "reference": data.get("card_reference", "") if field == "card" else ""})
+        return found
+
+
 class ReturnForm(forms.Form):
     """One quantity field per returnable line (`qty_<line id>`), the refund method and a reason."""
 

@@ -249,13 +249,50 @@ class ReturnLine(TenantModel):
         ordering = ["id"]
 
 
+class BalancePayment(TenantModel):
+    """Money received later against a completed sale's balance owed ("P-000001", from the shop's
+    document sequence "pos.payment"), split over one or more tenders (its `payments`).
+
+    `amount` (shop currency, > 0) is the sum of its payments; `balance_after` what the customer
+    still owes on the sale after it. `idempotency_key` is unique per shop: receiving again with
+    the same key returns this record and writes nothing. Posted to the books as
+    Dr cash / card clearing / customer store credit, Cr customer receivables (source = this).
+    """
+
+    number = models.CharField(_("number"), max_length=20)
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="balance_payments", verbose_name=_("sale"))
+    amount = money_field(_("amount"))
+    balance_after = money_field(_("balance owed after"))
+    received_on = models.DateField(_("date"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("received by"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "number"], name="pos_balancepayment_unique_number"),
+            models.UniqueConstraint(fields=["tenant", "idempotency_key"], name="pos_balancepayment_unique_key"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0, balance_after__gte=0), name="pos_balancepayment_amounts"),
+        ]
+        ordering = ["created_at", "id"]
+        verbose_name = _("payment of a balance owed")
+        verbose_name_plural = _("payments of balances owed")
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Payment(TenantModel):
     """Money in for a sale (`sale_return` empty) or out for a return (a refund). `amount` is
     positive, in the shop's currency. An `old_gold` payment is the credit of the sale's old-gold
-    lines; a customer's balance owed is not a payment (see `Sale.balance_due`)."""
+    lines; a customer's balance owed is not a payment (see `Sale.balance_due`). A payment made
+    later against the balance owed belongs to a `BalancePayment` (`balance_payment`)."""
 
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="payments")
     sale_return = models.ForeignKey(SaleReturn, on_delete=models.CASCADE, null=True, blank=True, related_name="refunds")
+    balance_payment = models.ForeignKey(BalancePayment, on_delete=models.CASCADE, null=True, blank=True, related_name="payments")
     method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
     amount = money_field(_("amount"))
     reference = models.CharField(_("reference"), max_length=80, blank=True, help_text=_("Card slip or terminal reference."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from .models import DONE_STATUSES, OPEN_STATUSES, Payment, Sale, SaleLine, SaleReturn, SaleStatus
+from .models import DONE_STATUSES, OPEN_STATUSES, BalancePayment, Payment, Sale, SaleLine, SaleReturn, SaleStatus
 
 
 def sales_of(tenant, *, search: str = "", status: str | None = None, done: bool | None = True) -> QuerySet[Sale]:
@@ -38,10 +38,41 @@ def get_sale(tenant, pk: int) -> Sale:
         .prefetch_related(
             Prefetch("lines", queryset=SaleLine.objects.select_related("item", "lot", "quote")),
             "old_gold_lines",
-            Prefetch("payments", queryset=Payment.objects.filter(sale_return__isnull=True), to_attr="sale_payments"),
+            Prefetch("payments", queryset=Payment.objects.filter(sale_return__isnull=True, balance_payment__isnull=True), to_attr="sale_payments"),
+            Prefetch("balance_payments", queryset=BalancePayment.objects.select_related("actor").prefetch_related("payments")),
             Prefetch("returns", queryset=SaleReturn.objects.prefetch_related("lines__sale_line", "refunds").select_related("actor")),
         )
         .get(tenant=tenant, pk=pk)
+    )
+
+
+def payment_history(sale: Sale) -> list[dict]:
+    """What was paid and owed on a completed sale over time, oldest first: the sale itself
+    (`kind` "sale": `paid` = its payments and old gold) then each later `BalancePayment`
+    (`kind` "payment"). Each row: `kind`, `at` (datetime), `number`, `paid` (shop currency),
+    `owed` (balance owed after it), `payments` (the `Payment` rows), `by` (user or None).
+    Uses the prefetches of `get_sale`; empty for an open sale."""
+    if not sale.is_done:
+        return []
+    later = list(sale.balance_payments.all())
+    at_sale = list(getattr(sale, "sale_payments", None) or sale.payments.filter(sale_return__isnull=True, balance_payment__isnull=True))
+    paid_at_sale = sum((p.amount for p in at_sale if p.method != "old_gold"), 0)
+    rows = [{
+        "kind": "sale", "at": sale.completed_at, "number": sale.number, "paid": sum((p.amount for p in at_sale), 0),
+        "owed": sale.total - sale.old_gold_credit - paid_at_sale, "payments": at_sale, "by": sale.cashier,
+    }]
+    for received in later:
+        rows.append({
+            "kind": "payment", "at": received.created_at, "number": received.number, "paid": received.amount,
+            "owed": received.balance_after, "payments": list(received.payments.all()), "by": received.actor, "note": received.note,
+        })
+    return rows
+
+
+def open_balances(tenant, customer) -> list[Sale]:
+    """The customer's completed sales that still have a balance owed, oldest first."""
+    return list(
+        Sale.objects.filter(tenant=tenant, customer=customer, status__in=DONE_STATUSES, balance_due__gt=0).order_by("completed_at", "id")
     )
 
 

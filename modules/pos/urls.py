@@ -18,4 +18,5 @@ urlpatterns = [
     path("sales/<int:pk>/receipt.pdf", views.receipt_pdf_view, name="receipt-pdf"),
     path("sales/<int:pk>/return/", views.sale_return, name="sale-return"),
     path("sales/<int:pk>/void/", views.sale_void, name="sale-void"),
+    path("sales/<int:pk>/payments/", views.sale_receive_payment, name="sale-receive-payment"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zargar.panel.decorators import permission_required
 
 from . import actions, selectors
-from .forms import CompleteForm, CustomerForm, LineForm, ReturnForm, ScanForm
+from .forms import CompleteForm, CustomerForm, LineForm, ReceivePaymentForm, ReturnForm, ScanForm
 from .models import Sale, SaleLine, SaleStatus
 from .receipts import receipt_pdf
 
@@ -265,11 +265,16 @@ def sale_list(request):
     return render(request, template, context)
 
 
-def _detail(request, sale: Sale, *, form=None, status=200):
+def _detail(request, sale: Sale, *, form=None, payment_form=None, status=200):
+    import uuid
+
     membership = request.membership
+    can_receive = membership.has_perm("pos.sell") and sale.balance_due > 0 and sale.status != SaleStatus.VOIDED
     context = {
         "sale": sale,
         "return_form": form or (ReturnForm(sale=sale) if membership.has_perm("pos.refund") else None),
+        "payment_form": payment_form or (ReceivePaymentForm(initial={"key": f"panel-{uuid.uuid4()}", "cash": sale.balance_due}) if can_receive else None),
+        "history": selectors.payment_history(sale),
         "can_void": membership.has_perm("pos.void_sale") and sale.status == SaleStatus.COMPLETED and sale.sold_on == actions.shop_today(request.tenant),
         "journal_entry": selectors.journal_entry_of(request.tenant, sale),
     }
@@ -301,6 +306,26 @@ def sale_return(request, pk: int):
             messages.success(request, _("Return %(number)s recorded.") % {"number": returned.number})
             return redirect("pos:sale-detail", pk=sale.pk)
     return _detail(request, _sale_or_404(request, pk), form=form, status=400)
+
+
+@permission_required("pos.sell")
+@require_POST
+def sale_receive_payment(request, pk: int):
+    """Receive money against the sale's balance owed (`actions.receive_payment`)."""
+    sale = _sale_or_404(request, pk)
+    form = ReceivePaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            received = actions.receive_payment(
+                request.tenant, sale, payments=form.payments(), idempotency_key=form.cleaned_data["key"], actor=request.user, note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Payment %(number)s of %(amount)s received; still owed: %(owed)s.") % {
+                "number": received.number, "amount": received.amount, "owed": received.balance_after})
+            return redirect("pos:sale-detail", pk=sale.pk)
+    return _detail(request, _sale_or_404(request, pk), payment_form=form, status=400)
 
 
 @permission_required("pos.void_sale")

@@ -13,6 +13,8 @@ class ExtensionPoint(StrEnum):
     DASHBOARD_CARDS = "dashboard_cards"
     #: `fn(request, item) -> list[DetailPanel]`: extra panels on an inventory item's page.
     ITEM_DETAIL_PANELS = "item_detail_panels"
+    #: `fn(request, customer) -> list[str]`: extra panels (safe HTML) on a customer's page.
+    CUSTOMER_DETAIL_PANELS = "customer_detail_panels"
     #: `fn(tenant) -> None`: called once when a shop is created (seed per-tenant data).
     TENANT_CREATED = "tenant_created"
     #: `fn() -> RateProvider`: a gold-rate source offered by a module (see `modules.rates.providers`).
