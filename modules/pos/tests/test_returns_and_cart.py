@@ -154,3 +154,25 @@ def test_receipt_pdf_is_a_valid_80mm_pdf(shop):
     assert round(float(page.mediabox.width) * 25.4 / 72, 1) == 80.0
     text = page.extract_text()
     assert "S-000001" in text and "Return Desk" in text and "550.00" in text and "18K" in text
+
+
+def test_receipt_pdf_in_persian_is_shaped_right_to_left_with_jalali_date_and_persian_digits(shop):
+    import jdatetime
+    from django.utils import translation
+
+    t = shop.tenant
+    ring = make_sellable_piece(shop, "R-1")
+    sale = sell(shop, [ring])
+    with tenant_context(t), translation.override("fa"):
+        data = receipt_pdf(sale, t)  # the active language
+    reader = PdfReader(io.BytesIO(data))
+    text = reader.pages[0].extract_text()
+    year = str(jdatetime.date.fromgregorian(date=sale.completed_at.date()).year).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert "رسید" in text and "صندوقدار" in text and "جمع کل" in text and "سپاس" in text
+    # pypdf gives the glyphs of a right-to-left run in visual order: a number may come reversed.
+    assert ("۵۵۰٫۰۰" in text or "۰۰٫۰۵۵" in text) and "550.00" not in text and (year in text or year[::-1] in text)
+    fonts = {str(font["/BaseFont"]) for font in (reader.pages[0]["/Resources"]["/Font"][name].get_object() for name in reader.pages[0]["/Resources"]["/Font"])}
+    assert any("Vazirmatn" in name for name in fonts), fonts
+    with tenant_context(t):
+        english = PdfReader(io.BytesIO(receipt_pdf(sale, t, "en"))).pages[0].extract_text()
+    assert "Receipt S-000001" in english and "550.00" in english and "رسید" not in english
