@@ -4,16 +4,17 @@ The tables are found by introspection — every table in `public` with a `tenant
 (`tenant_tables`, the same catalog query as `zargar.tenancy.checks.tables_without_forced_rls`) —
 never from a hand-kept list, so a module added later is purged too.
 
-Why the owner account: the append-only ledgers guard their history with row triggers.
-`inventory_stockmovement` lets only its table owner delete (maintenance such as this purge);
-`customers_storecreditentry` lets anyone delete the rows of a shop whose status is
-`scheduled_for_deletion`; `rates_rate` only refuses updates. The purge therefore connects as the
-owner account of `DATABASE_URL` (`settings.DATABASE_OWNER_USER`, the account `migrate` uses),
-and only for a shop already `scheduled_for_deletion` — both triggers let it through without any
-bypass switch that other code could flip. It still sets `app.tenant_id` to the shop (SET LOCAL),
-so a non-superuser owner under FORCE ROW LEVEL SECURITY sees exactly that shop's rows, and every
-DELETE also names the shop explicitly (`WHERE tenant_id = %s`), so a superuser owner (who bypasses
-RLS) cannot touch another shop either.
+Why the owner account: the append-only ledgers (stock movements, store credit, rates — every
+table given `zargar.tenancy.append_only.AppendOnly`) refuse UPDATE and DELETE to everyone except
+the purge of a shop, which is recognised by two things together: the current user is the table's
+owner, and the transaction has set `app.purge_tenant_id` (SET LOCAL) to the shop whose rows are
+deleted. The purge therefore connects as the owner account of `DATABASE_URL`
+(`settings.DATABASE_OWNER_USER`, the account `migrate` uses and the application never serves
+requests with), and only for a shop already `scheduled_for_deletion`; the runtime role may set
+the same setting but is not the owner, so it opens nothing. The purge also sets `app.tenant_id`
+to the shop (SET LOCAL), so a non-superuser owner under FORCE ROW LEVEL SECURITY sees exactly
+that shop's rows, and every DELETE names the shop explicitly (`WHERE tenant_id = %s`), so a
+superuser owner (who bypasses RLS) cannot touch another shop either.
 
 FK order: Django creates its foreign keys `DEFERRABLE INITIALLY DEFERRED`, so inside the one
 transaction the tables are emptied in any order and the constraints are checked at commit; the
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.utils import load_backend
 
+from zargar.tenancy.append_only import PURGE_SETTING
 from zargar.tenancy.rls import TENANT_SETTING
 
 OWNER_ALIAS = "zargar_owner"
@@ -84,7 +86,10 @@ def purge_rows(tenant_id: int) -> dict[str, int]:
                 row = cursor.fetchone()
                 if row is None or row[0] != "scheduled_for_deletion":
                     raise PurgeRefused(f"shop {tenant_id} is not scheduled for deletion")
-                cursor.execute("SELECT set_config(%s, %s, true)", [TENANT_SETTING, str(tenant_id)])
+                cursor.execute(
+                    "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+                    [TENANT_SETTING, str(tenant_id), PURGE_SETTING, str(tenant_id)],
+                )
                 for table in tenant_tables(conn):
                     cursor.execute(f'DELETE FROM "{table}" WHERE tenant_id = %s', [tenant_id])
                     if cursor.rowcount:

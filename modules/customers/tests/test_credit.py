@@ -14,7 +14,7 @@ from modules.accounting.chart import ACCOUNT_SPECS, AccountKey
 from modules.accounting.models import SourceDocumentLink
 from modules.customers import actions, selectors
 from modules.customers.actions import InsufficientCreditError
-from modules.customers.models import Customer, StoreCreditEntry
+from modules.customers.models import StoreCreditEntry
 from tests.factories import make_shop
 from zargar.tenancy.actions import set_module_enabled
 from zargar.tenancy.context import tenant_context
@@ -169,9 +169,15 @@ def test_entries_are_append_only_in_the_database(in_shop, sara, shop):
     assert raw("SELECT amount, actor_id FROM customers_storecreditentry") == [(D("10.00"), None)]
 
 
-def test_a_shop_scheduled_for_deletion_can_delete_its_ledger(in_shop, sara):
+def test_a_shop_scheduled_for_deletion_still_cannot_delete_its_ledger(in_shop, sara):
+    # Only the purge (the table owner naming the shop, zargar.tenancy.append_only) deletes it.
     actions.issue_store_credit(in_shop, sara, D("10"), post_to_books=False)
     Tenant.objects.filter(pk=in_shop.pk).update(status=Tenant.Status.SCHEDULED_FOR_DELETION)
-    assert raw("DELETE FROM customers_storecreditentry") == 1
-    Customer.objects.filter(pk=sara.pk).delete()
-    assert Customer.objects.count() == 0
+    with pytest.raises(DatabaseError, match="cannot be deleted"):
+        with transaction.atomic():
+            raw("DELETE FROM customers_storecreditentry")
+    with pytest.raises(DatabaseError, match="cannot be deleted"):
+        with transaction.atomic():
+            raw("SELECT set_config('app.purge_tenant_id', %s, true)", [str(in_shop.pk)])
+            raw("DELETE FROM customers_storecreditentry")  # the setting alone opens nothing
+    assert raw("SELECT count(*) FROM customers_storecreditentry") == [(1,)]

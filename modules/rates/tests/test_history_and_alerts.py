@@ -95,10 +95,18 @@ def test_rates_are_append_only(in_shop, shop):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE rates_rate SET sell = 1 WHERE id = %s", [rate.pk])
-    # only entered_by may change (set to NULL when that user is deleted)
+    # only entered_by may change, and only to NULL (Django's SET_NULL when that user is deleted)
     _, people = shop
+    with pytest.raises(DatabaseError, match="history and cannot be changed"):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE rates_rate SET entered_by_id = %s WHERE id = %s", [people["owner"].pk, rate.pk])
+    with pytest.raises(DatabaseError, match="history and cannot be deleted"):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM rates_rate WHERE id = %s", [rate.pk])
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE rates_rate SET entered_by_id = %s WHERE id = %s", [people["owner"].pk, rate.pk])
+        cursor.execute("UPDATE rates_rate SET entered_by_id = NULL WHERE id = %s", [rate.pk])
         assert cursor.rowcount == 1
 
 
