@@ -11,17 +11,18 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from modules.inventory import actions as inventory_actions
 from modules.inventory.models import Item
 from tests.factories import PASSWORD, make_shop, make_user
+from tests.isolation import assert_table_isolated
 from tests.operator.conftest import verified_operator
 from zargar.api import actions as key_actions
 from zargar.audit.actions import delete_expired, record
-from zargar.audit.models import AuditEvent, PlatformEvent
-from zargar.audit.selectors import EventFilter, events, operator_scope
+from zargar.audit.models import AuditEvent, PlatformEvent, ShopAuditCopy
 from zargar.tenancy.context import tenant_context
 
 pytestmark = pytest.mark.django_db
@@ -141,17 +142,62 @@ def test_api_access_is_recorded_with_credential_status_and_duration():
     assert anonymous.changes["status"] == 401 and anonymous.changes["credential"] == "anonymous"
 
 
-def test_shop_users_only_see_their_own_shops_events():
+def _raw(sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def test_shop_users_only_see_their_own_shops_events_whatever_they_set():
     a, owner_a = make_shop("A Gold")
     b, owner_b = make_shop("B Gold")
     record("test.a", tenant=a, actor=owner_a)
     record("test.b", tenant=b, actor=owner_b)
     with tenant_context(a):
         assert set(AuditEvent.objects.values_list("action", flat=True)) == {"test.a"}
-    with operator_scope():
-        assert {"test.a", "test.b"} <= set(AuditEvent.objects.values_list("action", flat=True))
-    with tenant_context(a):  # the operator scope ended with its block
+        # The old operator switch: tenant code setting it reveals nothing of another shop.
+        _raw("SELECT set_config('app.audit_reader', 'operator', true)")
         assert set(AuditEvent.objects.values_list("action", flat=True)) == {"test.a"}
+        assert _raw("SELECT count(*) FROM audit_auditevent WHERE tenant_id = %s", [b.pk]) == [(0,)]
+    with transaction.atomic():
+        _raw("SELECT set_config('app.audit_reader', 'operator', true)")
+        assert _raw("SELECT count(*) FROM audit_auditevent") == [(0,)]  # no shop set: nothing
+    # The table has the tenant policy and nothing else.
+    assert _raw("SELECT polname FROM pg_policy WHERE polrelid = 'audit_auditevent'::regclass") == [
+        ("audit_auditevent_tenant_isolation",)
+    ]
+    assert_table_isolated("audit_auditevent", a, b)
+
+
+def test_the_operator_copy_follows_every_shop_event_and_the_runtime_role_cannot_write_it():
+    a, owner_a = make_shop("A Gold")
+    b, owner_b = make_shop("B Gold")
+    event_a = record("test.a", tenant=a, actor=owner_a, changes={"k": 1}, ip="10.0.0.9")
+    record("test.b", tenant=b, actor=owner_b)
+    copy = ShopAuditCopy.objects.get(source_id=event_a.pk)
+    assert (copy.shop_id, copy.action, copy.actor_id, copy.changes, copy.ip, copy.created_at) == (
+        a.pk, "test.a", owner_a.pk, {"k": 1}, "10.0.0.9", event_a.created_at
+    )
+    assert set(ShopAuditCopy.objects.filter(action__startswith="test.").values_list("shop_id", flat=True)) == {a.pk, b.pk}
+
+    # Writes by the runtime role: an insert is refused, updates and deletes touch nothing.
+    with pytest.raises(DatabaseError, match="row-level security"):
+        with transaction.atomic():
+            _raw(
+                "INSERT INTO audit_shopauditcopy (source_id, shop_id, action, actor_label, object_type, object_id,"
+                " object_repr, changes, user_agent, created_at) VALUES (999999, %s, 'forged', '', '', '', '', '{}', '', now())",
+                [a.pk],
+            )
+    assert _raw("UPDATE audit_shopauditcopy SET action = 'forged'") == 0
+    assert _raw("DELETE FROM audit_shopauditcopy") == 0
+
+    # Changes of the source row are mirrored: the actor's SET_NULL, then retention's delete.
+    with tenant_context(a):
+        AuditEvent.objects.filter(pk=event_a.pk).update(actor=None)
+    assert ShopAuditCopy.objects.get(source_id=event_a.pk).actor_id is None
+    with tenant_context(a):
+        AuditEvent.objects.filter(pk=event_a.pk).delete()
+    assert not ShopAuditCopy.objects.filter(source_id=event_a.pk).exists()
 
 
 # --- Explorer, CSV, retention -------------------------------------------------------------------
@@ -209,5 +255,7 @@ def test_retention_deletes_only_old_entries(settings):
     with tenant_context(tenant):
         assert list(AuditEvent.objects.filter(action__startswith="test.").values_list("pk", flat=True)) == [new_shop.pk]
     assert list(PlatformEvent.objects.filter(action__startswith="test.").values_list("pk", flat=True)) == [new_platform.pk]
+    # The operators' copy went with its source rows.
+    assert list(ShopAuditCopy.objects.filter(action__startswith="test.").values_list("source_id", flat=True)) == [new_shop.pk]
     assert LogEntry.objects.filter(object_pk=str(item.pk)).exists()
     assert not LogEntry.objects.filter(timestamp__lt=timezone.now() - timedelta(days=365)).exists()

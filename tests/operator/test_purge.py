@@ -16,7 +16,7 @@ from modules.rates import actions as rate_actions
 from tests.factories import make_member, make_shop, make_user
 from zargar.api import actions as key_actions
 from zargar.audit.actions import record
-from zargar.audit.models import PlatformEvent
+from zargar.audit.models import PlatformEvent, ShopAuditCopy
 from zargar.operator import actions
 from zargar.operator.purge import owner_connection, tenant_tables
 from zargar.tenancy.append_only import FUNCTION, PURGE_SETTING
@@ -81,9 +81,13 @@ def test_purge_deletes_every_row_of_the_shop_and_nothing_else():
     assert {"tenancy_membership", "inventory_item", *APPEND_ONLY, "audit_auditevent"} <= populated
     assert len(tenant_tables()) >= 20  # introspection found the module tables, not a hand-kept list
 
+    assert ShopAuditCopy.objects.filter(shop_id=doomed.pk).exists()  # the operators' copy of its audit events
+
     operator = make_user()  # the scheduling user; the job itself runs as "system"
     actions.schedule_tenant_deletion(doomed, actor=operator, grace_days=0)
     assert purge_due_tenants.delay().get() == [doomed.pk]
+    assert not ShopAuditCopy.objects.filter(shop_id=doomed.pk).exists()  # went with the shop's events
+    assert ShopAuditCopy.objects.filter(shop_id=kept.pk).exists()
 
     after = _counts(doomed.pk)
     assert {t: n for t, n in after.items() if n} == {}, "rows of the purged shop remain"

@@ -2,13 +2,18 @@
 
 Two tables, both append-only in practice (only the retention job and a shop's purge delete):
 
-- `AuditEvent` — an event *of one shop* (a `TenantModel`, under Row-Level Security): operator
-  lifecycle actions on that shop, role changes, API access with a shop credential. A shop's own
-  users can only ever read their shop's rows (the tenant policy). Platform operators read every
-  shop's rows only through `zargar.audit.selectors.operator_scope()`, which sets the
-  transaction-local setting `app.audit_reader = 'operator'`; the table's extra `FOR SELECT`
-  policy admits that. Writes always pass the plain tenant match (WITH CHECK), so an event can only
-  be written inside its own shop's `tenant_context`.
+- `AuditEvent` — an event *of one shop* (a `TenantModel`, under Row-Level Security, with the
+  plain tenant policy and nothing else): operator lifecycle actions on that shop, role changes,
+  API access with a shop credential. It is read and written only inside its own shop's
+  `tenant_context`, like every other shop table; no setting widens it.
+- `ShopAuditCopy` — the platform operators' copy of every shop's `AuditEvent`, kept by a database
+  trigger (`audit_auditevent_operator_copy`): each insert, update and delete of an `AuditEvent`
+  row is mirrored by a `SECURITY DEFINER` function owned by the migration owner. The copy table
+  has no `tenant_id` column (it is a platform table, like `PlatformEvent`); RLS on it has a
+  single `FOR SELECT` policy, so the runtime role can read it but can never insert, change or
+  delete a row (only the trigger, running as the table owner, writes it). Only the operator's
+  explorer reads it (`zargar.audit.selectors.events`). The retention job and a shop's purge
+  delete `AuditEvent` rows; the trigger deletes their copies with them.
 - `PlatformEvent` — an event that belongs to no shop: logins, logouts, failed logins, password
   changes and resets, impersonation start/stop, API calls that resolved no shop, the final
   "shop purged" record (the shop row is gone by then). No tenant column, no shop data.
@@ -24,12 +29,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zargar.tenancy.models import TenantModel
-from zargar.tenancy.rls import TenantIsolationPolicy
-
-#: Transaction setting that lets a verified operator read every shop's `AuditEvent` rows.
-READER_SETTING = "app.audit_reader"
-OPERATOR_READ_SQL = f"NULLIF((SELECT current_setting('{READER_SETTING}', true)), '') = 'operator'"
-
 
 class EventFields(models.Model):
     """The columns both event tables share."""
@@ -60,12 +59,10 @@ class EventFields(models.Model):
 
 
 class AuditEvent(TenantModel, EventFields):
-    """An audited event of one shop (see the module docstring for who may read it)."""
+    """An audited event of one shop, readable only in that shop's tenant context."""
 
     class Meta(EventFields.Meta):
-        constraints = [
-            TenantIsolationPolicy(name="audit_auditevent_tenant_isolation", extra_using=OPERATOR_READ_SQL),
-        ]
+        constraints = [*TenantModel.Meta.constraints]
         indexes = [models.Index(fields=["tenant", "created_at"], name="audit_event_tenant_time")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -77,3 +74,43 @@ class PlatformEvent(EventFields):
     class Meta(EventFields.Meta):
         verbose_name = _("platform audit event")
         verbose_name_plural = _("platform audit events")
+
+
+class ShopAuditCopy(models.Model):
+    """The operators' read-only copy of one shop's `AuditEvent` (written by a trigger only).
+
+    `source_id` is the `AuditEvent` id, `shop` its shop. The user and shop keys are kept without
+    database constraints (`db_constraint=False`): the trigger mirrors the source row's own
+    SET_NULL when a user is deleted, and the copy is deleted with its source row.
+    """
+
+    source_id = models.BigIntegerField(_("audit event"), unique=True, editable=False)
+    shop = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("shop")
+    )
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    impersonator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+", verbose_name=_("impersonator"),
+    )
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["shop", "created_at"], name="audit_copy_shop_time")]
+        verbose_name = _("shop audit event (operator copy)")
+        verbose_name_plural = _("shop audit events (operator copy)")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or '-'}"

@@ -1,41 +1,28 @@
 """Reads of the audit log for the operator's explorer.
 
-`operator_scope()` must wrap every read across shops: it opens (or joins) a transaction and sets
-`app.audit_reader = 'operator'` with SET LOCAL, which the `AuditEvent` table's extra FOR SELECT
-policy admits (see `zargar.audit.models`). Only operator views call it, after checking
-`request.user.is_operator`; it never widens writes.
+Shop events are read from `ShopAuditCopy`, the platform copy that a database trigger keeps of
+every shop's `AuditEvent` (see `zargar.audit.models`); the shop tables themselves are never
+widened for the operator, so nothing a transaction sets can make one shop's audit rows visible
+to another. Platform events come from `PlatformEvent`. Only operator views call `events()`,
+after checking `request.user.is_operator`.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection, models, transaction
+from django.db import models
 from django.db.models import BigIntegerField, Q, Value
 from django.utils import timezone
 
-from .models import READER_SETTING, AuditEvent, PlatformEvent
+from .models import PlatformEvent, ShopAuditCopy
 
 COLUMNS = (
     "id", "created_at", "action", "actor_id", "actor_label", "impersonator_id", "object_type", "object_id",
     "object_repr", "changes", "ip", "user_agent",
 )
 EXTRA = ("actor_email", "impersonator_email", "shop_id")
-
-
-@contextmanager
-def operator_scope():
-    """Let this transaction read every shop's audit events (operators only; see module doc)."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'operator', true)", [READER_SETTING])
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, '', true)", [READER_SETTING])
 
 
 @dataclass(frozen=True)
@@ -70,14 +57,15 @@ def _apply(qs, flt: EventFilter):
 
 
 def events(flt: EventFilter):
-    """Shop and platform events matching `flt`, newest first, as dicts with `COLUMNS` and
-    `EXTRA` (`shop_id` is None for platform events). A `shop`
-    filter leaves platform events out. Call inside `operator_scope()`; evaluate it there too."""
+    """Shop and platform events matching `flt`, newest first: a lazy queryset of dicts with
+    `COLUMNS` and `EXTRA` (`shop_id` is None for platform events; `id` is the row id of the
+    copy or of the platform event, for ordering only). A `shop` filter leaves platform events
+    out. Slice it to page through (the CSV export reads it in chunks)."""
     users = {"actor_email": models.F("actor__email"), "impersonator_email": models.F("impersonator__email")}
-    shop_qs = _apply(AuditEvent.objects.all(), flt)
+    shop_qs = _apply(ShopAuditCopy.objects.all(), flt)
     if flt.shop:
-        shop_qs = shop_qs.filter(tenant_id=flt.shop)
-    shop_qs = shop_qs.annotate(**users, shop_id=models.F("tenant_id")).values(*COLUMNS, *EXTRA)
+        shop_qs = shop_qs.filter(shop_id=flt.shop)
+    shop_qs = shop_qs.annotate(**users).values(*COLUMNS, *EXTRA)
     if flt.shop:
         return shop_qs.order_by("-created_at", "-id")
     platform_qs = (
