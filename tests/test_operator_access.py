@@ -66,7 +66,7 @@ def test_operator_tenant_list_shows_every_shop(client):
     make_shop("Alpha Gold")
     make_shop("Beta Gold")
     _verified_operator(client)
-    body = client.get("/operator/").content.decode()
+    body = client.get("/operator/shops/").content.decode()
     assert "Alpha Gold" in body and "Beta Gold" in body
-    filtered = client.get("/operator/?q=beta").content.decode()
+    filtered = client.get("/operator/shops/?q=beta").content.decode()
     assert "Beta Gold" in filtered and "Alpha Gold" not in filtered

@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "zargar.api",
     "zargar.billing",
     "zargar.audit",  # before hijack: its templates override hijack/notification.html
+    "zargar.notifications",  # in-app centre, email (anymail) and SMS (twilio) of members
+    "zargar.webhooks",  # outbound webhooks of shops (signed, retried, logged)
+    "zargar.flags",  # feature flags (django-waffle with per-shop targeting)
+    "waffle",
     # Audit log (before/after values) and operator impersonation
     "auditlog",
     "hijack",
@@ -109,6 +113,8 @@ INSTALLED_APPS = [
     "taggit",
     # Double-entry books of every shop (modules.accounting builds on it)
     "django_ledger",
+    # Stripe objects, webhook endpoint and signature checks (zargar.billing's Stripe gateway)
+    "djstripe",
     *ZARGAR_MODULE_APPS,
 ]
 
@@ -212,10 +218,27 @@ CELERY_BEAT_SCHEDULE = {
     "billing.rollup_usage": {"task": "billing.rollup_usage", "schedule": 300.0},  # metered usage → daily history
     "billing.renew_subscriptions": {"task": "billing.renew_subscriptions", "schedule": 3600.0},  # scheduled plan changes
     "billing.retry_payments": {"task": "billing.retry_payments", "schedule": 3600.0},  # dunning
+    "webhooks.dispatch_due": {"task": "webhooks.dispatch_due_all_shops", "schedule": 60.0},  # webhook retries
+    "knowledge_base.publish_scheduled": {"task": "knowledge_base.publish_scheduled", "schedule": 60.0},  # announcements/pages go live, expire
 }
 # zargar.billing: payment gateway ("mock" until the Stripe gateway lands) and dunning schedule
 BILLING_GATEWAY = env("BILLING_GATEWAY", "mock")
 BILLING_RETRY_SCHEDULE_DAYS = [1, 3, 5]
+# A past_due shop keeps its panel and API this many days after its unpaid period started.
+BILLING_PAST_DUE_GRACE_DAYS = int(env("BILLING_PAST_DUE_GRACE_DAYS", "14"))
+# Stripe (BILLING_GATEWAY=stripe) through dj-stripe. Keys: ^(pk|sk|rk)_(test|live)_[a-zA-Z0-9]{24,}$
+STRIPE_LIVE_MODE = env_bool("STRIPE_LIVE_MODE", False)
+STRIPE_TEST_SECRET_KEY = env("STRIPE_TEST_SECRET_KEY")
+STRIPE_TEST_PUBLIC_KEY = env("STRIPE_TEST_PUBLIC_KEY")
+STRIPE_LIVE_SECRET_KEY = env("STRIPE_LIVE_SECRET_KEY")
+STRIPE_LIVE_PUBLIC_KEY = env("STRIPE_LIVE_PUBLIC_KEY")
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_WEBHOOK_SECRET = env("DJSTRIPE_WEBHOOK_SECRET")  # whsec_… of the endpoint /billing/stripe/webhook/
+DJSTRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed delivery stays valid (replay protection)
+# dj-stripe also syncs each event's objects into its own tables (fetches them from Stripe; off in tests).
+BILLING_STRIPE_SYNC_DJSTRIPE = env_bool("BILLING_STRIPE_SYNC_DJSTRIPE", not TESTING)
+if env("STRIPE_API_HOST"):
+    STRIPE_API_HOST = env("STRIPE_API_HOST")  # a local fake (localstripe) in development only
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -283,6 +306,9 @@ AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
 ZARGAR_DELETION_GRACE_DAYS = int(env("ZARGAR_DELETION_GRACE_DAYS", "30"))
 AUDITLOG_STORE_JSON_CHANGES = True  # before/after as JSON values, not strings
 
+# django-waffle feature flags: Zargar's flag model adds shop targeting and a kill switch
+WAFFLE_FLAG_MODEL = "flags.Flag"
+
 # django-ledger (modules.accounting): the current, non-deprecated entity-slug behaviour
 DJANGO_LEDGER_USE_DEPRECATED_BEHAVIOR = False
 
@@ -340,6 +366,36 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Zargar <no-reply@zargar.local>")
+# Production email through django-anymail: ANYMAIL_ESP names the provider's backend
+# (postmark, mailgun, sendgrid, amazon_ses, brevo, …) and ANYMAIL_API_KEY its key, unless
+# EMAIL_BACKEND is set explicitly. Provider-specific options: ANYMAIL_OPTIONS (JSON object).
+ANYMAIL_ESP = env("ANYMAIL_ESP")
+if ANYMAIL_ESP and "EMAIL_BACKEND" not in os.environ:
+    import json as _json
+
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+    _esp_key_names = {"postmark": "POSTMARK_SERVER_TOKEN", "amazon_ses": None}
+    _key_name = _esp_key_names.get(ANYMAIL_ESP, f"{ANYMAIL_ESP.upper()}_API_KEY")
+    ANYMAIL = {**({_key_name: env("ANYMAIL_API_KEY")} if _key_name else {}), **_json.loads(env("ANYMAIL_OPTIONS", "{}") or "{}")}
+# Public address of the panel, for links in emails and SMS.
+ZARGAR_BASE_URL = env("ZARGAR_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Notifications: SMS through Twilio (TWILIO_API_BASE points the client at another host) -----
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
+TWILIO_API_BASE = env("TWILIO_API_BASE", "https://api.twilio.com")
+TWILIO_TIMEOUT_SECONDS = float(env("TWILIO_TIMEOUT_SECONDS", "10"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "4"))
+NOTIFICATIONS_POLL_SECONDS = int(env("NOTIFICATIONS_POLL_SECONDS", "30"))
+
+# --- Outbound webhooks (zargar.webhooks) ----------------------------------------------------------
+WEBHOOKS_MAX_ATTEMPTS = int(env("WEBHOOKS_MAX_ATTEMPTS", "12"))  # 1m, 2m, 4m … capped at 6h: ~1.5 days
+WEBHOOKS_DISABLE_AFTER_FAILURES = int(env("WEBHOOKS_DISABLE_AFTER_FAILURES", "36"))
+WEBHOOKS_CONNECT_TIMEOUT = float(env("WEBHOOKS_CONNECT_TIMEOUT", "5"))
+WEBHOOKS_READ_TIMEOUT = float(env("WEBHOOKS_READ_TIMEOUT", "10"))
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", PRODUCTION)
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", not PRODUCTION)
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -348,14 +404,21 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "zargar.api.authentication.TwoFactorSessionAuthentication",  # session + CSRF, 2FA passed
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "zargar.api.permissions.ApiKeyScopePermission",  # API keys need the module's read/write scope
+    ],
     "DEFAULT_SCHEMA_CLASS": "zargar.api.schema.ZargarAutoSchema",  # X-Tenant header + JSON errors
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "zargar.api.pagination.ApiPagination",  # limit/offset, count/next/previous
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],  # each list's FilterSet
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zargar.api.errors.exception_handler",
     # Per-shop monthly API-call limit of the shop's plan (429 `limit_exceeded`).
-    "DEFAULT_THROTTLE_CLASSES": ["zargar.billing.throttling.MonthlyApiCallThrottle"],
+    # Per-key requests per minute first (429 `rate_limited` with Retry-After), then the plan's month.
+    "DEFAULT_THROTTLE_CLASSES": ["zargar.api.throttling.ApiKeyRateThrottle", "zargar.billing.throttling.MonthlyApiCallThrottle"],
 }
+# Requests per minute an API key may make when it has no limit of its own (zargar.api.throttling).
+ZARGAR_API_KEY_RATE_LIMIT = int(env("ZARGAR_API_KEY_RATE_LIMIT", "600"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zargar API",
     "DESCRIPTION": (

@@ -67,9 +67,9 @@ def test_list_filters_by_status_and_signup_date(operator_client):
     Tenant.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40), status="suspended")
     make_shop("Young Gold")
     since = (timezone.localdate() - timedelta(days=7)).isoformat()
-    body = operator_client.get("/operator/", {"created_from": since}).content.decode()
+    body = operator_client.get("/operator/shops/", {"created_from": since}).content.decode()
     assert "Young Gold" in body and "Old Gold" not in body
-    body = operator_client.get("/operator/", {"status": "suspended"}).content.decode()
+    body = operator_client.get("/operator/shops/", {"status": "suspended"}).content.decode()
     assert "Old Gold" in body and "Young Gold" not in body
 
 

@@ -196,7 +196,7 @@ def test_operator_shops_page_filters_and_counts(client):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
 
-    page = client.get("/operator/", {"q": "gold", "status": "suspended"})
+    page = client.get("/operator/shops/", {"q": "gold", "status": "suspended"})
     body = page.content.decode()
     assert page.status_code == 200
     assert "Beta Gold" in body and "Alpha Gold" not in body

@@ -36,13 +36,22 @@ class ShopCreateForm(ShopSettingsForm):
 
 
 class TenantFilterForm(forms.Form):
-    """Shop list filters. `plan` is a placeholder for billing (not applied until plans exist)."""
+    """Shop list filters: search, status, plan (a plan code, or `none` for shops without a
+    subscription) and signup date range (inclusive)."""
+
+    NO_PLAN = "none"
 
     q = forms.CharField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *Tenant.Status.choices])
     created_from = forms.DateField(required=False, label=_("Signed up from"))
     created_to = forms.DateField(required=False, label=_("Signed up until"))
-    plan = forms.CharField(required=False, widget=forms.HiddenInput)
+    plan = forms.ChoiceField(required=False, label=_("Plan"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zargar.billing.models import Plan
+
+        self.fields["plan"].choices = [("", _("All plans")), *Plan.objects.order_by("name").values_list("code", "name"), (self.NO_PLAN, _("No plan"))]
 
 
 class RoleForm(forms.Form):

@@ -12,14 +12,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zargar.audit.selectors import EventFilter, events
+from zargar.billing.models import SubscriptionStatus
+from zargar.panel.templatetags.zargar_format import format_number, localdate
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership, Tenant
 
-from . import actions
+from . import actions, charts, metrics
 from .forms import AuditFilterForm, LifecycleForm, RoleForm, ShopCreateForm, ShopSettingsForm, TenantFilterForm
 
 
@@ -36,14 +39,51 @@ def operator_required(view):
 
 
 @operator_required
+def dashboard(request):
+    """The operator panel's home: shops by status, signups per day, MRR and churn, live
+    subscriptions by plan, as server-drawn SVG charts (`?days=30` or `90`)."""
+    days = 90 if request.GET.get("days") == "90" else 30
+    figures = metrics.dashboard(days)
+    return render(request, "operator/dashboard.html", {"m": figures, "charts": dashboard_charts(figures), "newest": Tenant.objects.order_by("-created_at")[:8]})
+
+
+def dashboard_charts(m: metrics.Dashboard) -> dict:
+    """The dashboard's SVG charts (safe strings), from the figures of `metrics.dashboard`."""
+    no_data = _("No data for this period yet.")
+    status_labels = dict(SubscriptionStatus.choices)
+    return {
+        "signups": mark_safe(charts.columns(
+            [(localdate(day), n, f"{localdate(day)}: {format_number(n)}") for day, n in m.signups],
+            title=_("Signups per day"), empty=_("No signups in this period."))),
+        "status": mark_safe(charts.stacked_bars(
+            [(label, [(value, label, n)]) for value, label, n in m.by_status], title=_("Shops by status"), empty=no_data)),
+        "mrr": {cur: mark_safe(charts.line([(localdate(month), v) for month, v in points], title=_("MRR in %(currency)s") % {"currency": cur}, empty=no_data))
+                for cur, points in m.mrr_trend.items()},
+        "churn": mark_safe(charts.columns(
+            [(localdate(month), c.rate or 0, f"{localdate(month)}: {format_number(c.churned)} / {format_number(c.paying_at_start)}")
+             for month, c in m.churn_trend],
+            title=_("Churn per month"), empty=_("No churn in the last twelve months."), places=1, suffix="%")),
+        "plans": mark_safe(charts.stacked_bars(
+            [(name, [(s, str(status_labels[s]), counts.get(s, 0)) for s in metrics.LIVE]) for name, counts in m.by_plan],
+            title=_("Live subscriptions by plan"), empty=_("No live subscriptions yet."))),
+    }
+
+
+@operator_required
 def tenants(request):
-    """All shops, searchable by name or slug, filterable by status and signup date.
-    (`?plan=` is accepted and ignored until billing plans exist.)"""
+    """All shops, searchable by name or slug, filterable by status, plan (of the shop's
+    subscription, any status; `none` = no subscription) and signup date range."""
     qs = Tenant.objects.all()
     filters = TenantFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     q = (data.get("q") or "").strip()
     status = data.get("status") or ""
+    plan = data.get("plan") or ""
+    shop_plans = metrics.plans_of_shops()
+    if plan == TenantFilterForm.NO_PLAN:
+        qs = qs.exclude(pk__in=list(shop_plans))
+    elif plan:
+        qs = qs.filter(pk__in=[pk for pk, (code, _name) in shop_plans.items() if code == plan])
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q))
     if status in Tenant.Status.values:
@@ -52,6 +92,9 @@ def tenants(request):
         qs = qs.filter(created_at__date__gte=data["created_from"])
     if data.get("created_to"):
         qs = qs.filter(created_at__date__lte=data["created_to"])
+    qs = list(qs)
+    for t in qs:
+        t.plan_name = shop_plans.get(t.pk, ("", ""))[1]
     by_status = dict(Tenant.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     counts = [(value, label, by_status.get(value, 0)) for value, label in Tenant.Status.choices]
     context = {
@@ -59,6 +102,9 @@ def tenants(request):
         "q": q,
         "status": status,
         "statuses": Tenant.Status.choices,
+        "plan": plan,
+        "plans": filters.fields["plan"].choices,
+        "filtered": bool(q or status or plan or data.get("created_from") or data.get("created_to")),
         "counts": counts,  # [(status, label, number of shops)] over all shops, unfiltered
         "total": sum(by_status.values()),
     }
