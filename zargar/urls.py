@@ -20,6 +20,8 @@ urlpatterns = [
     path("app/api-keys/", include("zargar.api.panel_urls")),
     path("app/modules/", include("zargar.contract.panel_urls")),
     path("app/billing/", include("zargar.billing.urls")),
+    path("app/notifications/", include("zargar.notifications.urls")),
+    path("app/webhooks/", include("zargar.webhooks.urls")),
     path("app/", include("zargar.panel.urls")),
     path("invitations/", include("zargar.accounts.invitation_urls")),
     *module_panel_urlpatterns(),

@@ -21,3 +21,7 @@ class ExtensionPoint(StrEnum):
     RATE_PROVIDERS = "rate_providers"
     #: `fn(tenant, purity_code) -> int`: reprice the shop's tagged pieces of that purity after its rate changed; returns how many.
     REPRICE_ITEMS = "reprice_items"
+    #: `fn() -> list[zargar.notifications.registry.NotificationType]`: notification types a module sends.
+    NOTIFICATION_TYPES = "notification_types"
+    #: `fn() -> list[tuple[str, str]]`: outbound webhook event types a module publishes (`(key, label)`).
+    WEBHOOK_EVENT_TYPES = "webhook_event_types"
