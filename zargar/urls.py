@@ -22,6 +22,7 @@ urlpatterns = [
     path("app/billing/", include("zargar.billing.urls")),
     path("app/notifications/", include("zargar.notifications.urls")),
     path("app/webhooks/", include("zargar.webhooks.urls")),
+    path("app/announcements/", include("knowledge_base.urls")),  # announcement centre
     path("app/", include("zargar.panel.urls")),
     path("invitations/", include("zargar.accounts.invitation_urls")),
     *module_panel_urlpatterns(),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("zargar.api.urls")),
+    path("help/", include("knowledge_base.help_urls")),  # /help/search/, /help/for/<slug>/
     path("help/", include(wagtail_urls)),
 ]
 if settings.DEBUG:

@@ -68,9 +68,12 @@ def test_demo_creates_shops_users_items_and_pages_once(monkeypatch):
     assert operator.is_operator and operator.check_password("demo-pass-for-tests")
     assert not User.objects.get(email="staff@tehran-gold.zargar.local").is_operator
 
-    index = KnowledgeBaseIndexPage.objects.child_of(Page.get_first_root_node()).get()
+    index = KnowledgeBaseIndexPage.objects.child_of(Page.get_first_root_node()).get(locale__language_code="en")
     article = ArticlePage.objects.child_of(index).get(slug="inventory")
     assert article.live
+    for slug in ("inventory", "rates", "pos", "customers", "accounting"):  # module help, also in Persian
+        help_page = ArticlePage.objects.child_of(index).get(slug=slug)
+        assert help_page.live and help_page.get_translations().filter(locale__language_code="fa").exists(), slug
     assert Site.objects.get(is_default_site=True).root_page_id == index.pk
 
     call_command("demo", stdout=io.StringIO())

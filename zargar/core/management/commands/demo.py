@@ -5,9 +5,10 @@ Creates what is missing and leaves the rest alone, so it runs on every `./ops/ru
   an owner and a staff member (role member) and about ten inventory items;
 - the platform operator operator@zargar.local (a superuser; enrols in TOTP at first login);
 - a verified, primary allauth email address for every demo user, so they can log in at once;
-- the knowledge-base index page under the Wagtail root with the article "inventory", served at
-  /help/ by the default site (Wagtail's root page, locale and site are recreated if missing,
-  e.g. after `manage.py flush`).
+- the knowledge-base index page under the Wagtail root, served at /help/ by the default site,
+  with a help page for every built-in module and a FAQ, each also in Persian
+  (`knowledge_base.seed`); Wagtail's root page, locales and site are recreated if missing,
+  e.g. after `manage.py flush`.
 
 Every demo account's password is set to `$ZARGAR_DEMO_PASSWORD` (default in
 `zargar.core.demo_data`) whenever it does not already match, so the printed logins work.
@@ -113,7 +114,8 @@ class Command(BaseCommand):
         from wagtail.coreutils import get_supported_content_language_variant
         from wagtail.models import Locale, Page, Site
 
-        from knowledge_base.models import ArticlePage, KnowledgeBaseIndexPage
+        from knowledge_base.models import KnowledgeBaseIndexPage
+        from knowledge_base.seed import seed_knowledge_base
 
         # Wagtail's migrations create the default locale and the root page; `manage.py flush`
         # (and transactional tests) remove them, so put them back if they are gone.
@@ -121,7 +123,7 @@ class Command(BaseCommand):
         root = Page.get_first_root_node()
         if root is None:
             root = Page.add_root(instance=Page(title="Root", slug="root"))
-        index = KnowledgeBaseIndexPage.objects.child_of(root).first()
+        index = KnowledgeBaseIndexPage.objects.child_of(root).filter(locale=Locale.get_default()).first()
         if index is None:
             index = root.add_child(
                 instance=KnowledgeBaseIndexPage(
@@ -133,23 +135,8 @@ class Command(BaseCommand):
             )
             index.save_revision(user=operator).publish(user=operator)
             created["pages"] += 1
-        if not ArticlePage.objects.child_of(index).filter(slug="inventory").exists():
-            article = index.add_child(
-                instance=ArticlePage(
-                    title="Inventory",
-                    slug="inventory",
-                    summary="Add, find and value the items in your shop.",
-                    body=(
-                        "<p>The inventory lists every stock item of your shop with its SKU, karat, "
-                        "gross and net weight in grams, quantity and price.</p>"
-                        "<p>Net weight is the weight of the metal alone, without stones, so it can "
-                        "never be more than the gross weight. SKUs are unique within a shop.</p>"
-                    ),
-                    owner=operator,
-                )
-            )
-            article.save_revision(user=operator).publish(user=operator)
-            created["pages"] += 1
+        # Help pages of the built-in modules and a FAQ, in English and Persian (wagtail-localize).
+        created["pages"] += seed_knowledge_base(index, operator)
         # Serve the knowledge base at /help/ while the default site still shows Wagtail's
         # placeholder "Welcome" page (a plain Page created by Wagtail's own migration).
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()

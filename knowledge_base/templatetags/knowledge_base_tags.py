@@ -1,0 +1,31 @@
+"""Panel-layout tags: the "?" help link of the current module and the announcement banner."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from knowledge_base import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def help_url(context) -> str:
+    """URL of the current module's help page (`/help/for/<slug>/`, resolved in the user's
+    language when clicked), or the knowledge-base home outside a module."""
+    request = context.get("request")
+    slug = selectors.module_help_slug(request) if request is not None else None
+    return reverse("help:for", args=[slug]) if slug else "/help/"
+
+
+@register.inclusion_tag("knowledge_base/_banner.html", takes_context=True)
+def announcement_banner(context) -> dict:
+    """The banner of unread and not yet acknowledged announcements (signed in, with a shop)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    tenant = getattr(request, "tenant", None)
+    rows = []
+    if user is not None and user.is_authenticated and tenant is not None:
+        rows = selectors.banner_announcements(user, tenant)
+    return {"banner_rows": rows, "request": request, "csrf_token": context.get("csrf_token")}
