@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from zargar.contract.registry import enabled_module_keys, module_settings
 from zargar.tenancy.context import tenant_context
+from zargar.webhooks.bus import publish
 
 from . import selectors
 from .models import MONEY_DIGITS, MONEY_PLACES, ActivityKind, CreditKind, Customer, CustomerActivity, StoreCreditEntry
@@ -201,7 +202,9 @@ def create_customer(tenant, **fields) -> Customer:
     phone or e-mail, or a phone / e-mail that another customer of this shop already has.
     """
     with tenant_context(tenant) as tenant:
-        return _save(tenant, Customer(tenant=tenant, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}))
+        customer = _save(tenant, Customer(tenant=tenant, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}))
+        publish(tenant, "customer.created", customer)  # webhooks (zargar.webhooks.bus), after commit
+        return customer
 
 
 def update_customer(customer: Customer, **fields) -> Customer:

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
 from zargar.core.sequences import formatted
 from zargar.tenancy.context import tenant_context
+from zargar.webhooks.bus import publish
 
 from .models import (
     GRAM,
@@ -373,6 +374,7 @@ def create_item(tenant, *, quantity=0, location=None, stones=None, unit_cost=Non
             except StockError as exc:
                 raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"quantity": exc.messages}) from exc
             item.refresh_from_db()
+        publish(tenant, "item.created", item)  # webhooks (zargar.webhooks.bus), after commit
     return item
 
 

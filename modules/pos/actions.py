@@ -73,6 +73,7 @@ from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership
 from zargar.tenancy.permissions import role_has_perm
 from zargar.tenancy.roles import Role
+from zargar.webhooks.bus import publish
 
 from .models import (
     DONE_STATUSES,
@@ -728,6 +729,7 @@ def complete_sale(
 
             pieces = ", ".join(f"{ln.item.sku} {ln.item.karat}K {ln.item.net_weight * ln.quantity} g" for ln in parsed)
             record_activity(tenant, customer, kind="sale", summary=(_("Sale %(number)s: %(pieces)s") % {"number": sale.number, "pieces": pieces})[:200], amount=total, reference=sale)
+        publish(tenant, "sale.completed", sale)  # webhooks (zargar.webhooks.bus), after commit
         return sale
 
 
@@ -1029,6 +1031,7 @@ def return_sale_lines(tenant, sale, *, lines, refunds=None, refund_method: str =
             from modules.customers.actions import record_activity
 
             record_activity(tenant, sale.customer, kind="return", summary=(_("Return %(number)s of sale %(sale)s") % {"number": sale_return.number, "sale": sale.number})[:200], amount=-total, reference=sale_return)
+        publish(tenant, "sale.voided" if _void else "sale.returned", sale_return)  # webhooks and notifications
         return sale_return
 
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zargar.tenancy.context import tenant_context
-from zargar.tenancy.models import Membership, Role
 
 from .models import DEFAULT_THRESHOLDS, LimitOverride, LimitPolicy, Metric, Subscription, ThresholdNotice
 from .usage import current_value, month_start
@@ -76,7 +73,11 @@ def check_limit(tenant, metric: str, adding: int = 1) -> None:
 
 
 def notify_thresholds(tenant, limit: Limit, value: int) -> list[int]:
-    """Email the shop's owners once per crossed threshold per month; returns thresholds sent."""
+    """Notify the shop's owners (`billing.usage_threshold`) once per crossed threshold per
+    month; returns thresholds sent."""
+    from zargar.notifications.services import notify
+    from zargar.notifications.types import USAGE_THRESHOLD
+
     if limit.limit <= 0:
         return []
     percent = value * 100 / limit.limit
@@ -92,13 +93,8 @@ def notify_thresholds(tenant, limit: Limit, value: int) -> list[int]:
                 created = False
             if not created:
                 continue
-            owners = list(Membership.objects.filter(tenant=tenant, role=Role.OWNER).values_list("user__email", flat=True))
-        if owners:
-            with translation.override(tenant.default_locale):
-                subject = _("[%(shop)s] %(metric)s at %(pct)s%% of your plan") % {"shop": tenant.name, "metric": Metric(limit.metric).label, "pct": threshold}
-                body = _("%(shop)s has used %(value)s of %(limit)s %(metric)s this period (%(pct)s%%). See your plan and upgrade at %(url)s.") % {
-                    "shop": tenant.name, "value": value, "limit": limit.limit, "metric": Metric(limit.metric).label.lower(), "pct": threshold, "url": upgrade_url(),
-                }
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, owners, fail_silently=True)
+            # The owners hear it through the notification centre (in-app, email, SMS by their
+            # preferences, in each owner's language); emails leave after the commit.
+            notify(tenant, USAGE_THRESHOLD, {"shop": tenant.name, "metric": limit.metric, "value": value, "limit": limit.limit, "pct": threshold}, url=upgrade_url())
         sent.append(threshold)
     return sent
