@@ -23,15 +23,15 @@ def _n(value, places=None) -> str:
     return escape(format_number(value, places))
 
 
-def _head(width: int, height: int, title: str, kind: str) -> str:
+def _head(width: int, height: int, title: str, kind: str, direction: str = ' direction="ltr"') -> str:
     t = escape(title)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="h-auto w-full" '
-            f'direction="ltr" data-chart="{kind}" aria-label="{t}"><title>{t}</title>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="h-auto w-full"'
+            f'{direction} data-chart="{kind}" aria-label="{t}"><title>{t}</title>')
 
 
 def _empty(width: int, height: int, title: str, kind: str, message: str) -> str:
-    return _head(width, height, title, kind) + (
-        f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle" font-size="13" fill="currentColor" fill-opacity="0.5">{escape(message)}</text></svg>'
+    return _head(width, height, title, kind, direction="") + (  # a sentence: the page's direction
+        f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle" font-size="14" fill="currentColor" fill-opacity="0.6">{escape(message)}</text></svg>'
     )
 
 
@@ -45,13 +45,13 @@ def _nice_max(value: Decimal) -> Decimal:
     return 10 * exponent
 
 
-def columns(points: list[tuple[str, Decimal | int, str]], *, title: str, empty: str, width: int = 720, height: int = 220,
+def columns(points: list[tuple[str, Decimal | int, str]], *, title: str, empty: str, width: int = 440, height: int = 200,
             places: int | None = None, suffix: str = "") -> str:
     """Vertical bars: `points` = [(axis label, value, hover text)], oldest first. Only the first,
     middle and last axis labels are written (they are dates, often 90 of them)."""
     if not points or not any(v for _, v, _ in points):
         return _empty(width, height, title, "columns", empty)
-    pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 26
+    pad_l, pad_r, pad_t, pad_b = 44, 8, 10, 24
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     highest = max(Decimal(v) for _, v, _ in points)
     top = Decimal(max(4, -(-int(highest) // 4) * 4)) if places is None else _nice_max(highest)  # counts: whole ticks
@@ -75,11 +75,11 @@ def columns(points: list[tuple[str, Decimal | int, str]], *, title: str, empty: 
     return "".join(parts)
 
 
-def line(points: list[tuple[str, Decimal]], *, title: str, empty: str, places: int = 2, width: int = 720, height: int = 220) -> str:
+def line(points: list[tuple[str, Decimal]], *, title: str, empty: str, places: int = 2, width: int = 440, height: int = 200) -> str:
     """One series as a line with dots: `points` = [(axis label, value)], oldest first."""
     if not points or not any(v for _, v in points):
         return _empty(width, height, title, "line", empty)
-    pad_l, pad_r, pad_t, pad_b = 80, 16, 14, 26
+    pad_l, pad_r, pad_t, pad_b = 64, 12, 12, 24
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     top = _nice_max(max(v for _, v in points))
     step = Decimal(plot_w) / max(len(points) - 1, 1)
@@ -88,7 +88,7 @@ def line(points: list[tuple[str, Decimal]], *, title: str, empty: str, places: i
     for k in range(5):
         y = pad_t + plot_h - plot_h * k / 4
         parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y:.1f}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.12"/>')
-        parts.append(f'<text x="{pad_l - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="currentColor" fill-opacity="0.6">{_n(top * k / 4, 0)}</text>')
+        parts.append(f'<text x="{pad_l - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="currentColor" fill-opacity="0.6">{_n((top * k / 4).normalize())}</text>')
     area = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     parts.append(f'<polygon points="{coords[0][0]:.1f},{pad_t + plot_h} {area} {coords[-1][0]:.1f},{pad_t + plot_h}" fill="{AMBER}" fill-opacity="0.12"/>')
     parts.append(f'<polyline points="{area}" fill="none" stroke="{AMBER}" stroke-width="2"/>')
@@ -101,12 +101,12 @@ def line(points: list[tuple[str, Decimal]], *, title: str, empty: str, places: i
     return "".join(parts)
 
 
-def stacked_bars(rows: list[tuple[str, list[tuple[str, str, int]]]], *, title: str, empty: str, width: int = 720) -> str:
+def stacked_bars(rows: list[tuple[str, list[tuple[str, str, int]]]], *, title: str, empty: str, width: int = 440) -> str:
     """Horizontal stacked bars, one per row: `rows` = [(label, [(key, key label, count)])]; the
     total is written at the bar's end. Colours by key (`COLORS`), stone otherwise."""
     if not rows or not any(n for _, segs in rows for _, _, n in segs):
-        return _empty(width, 120, title, "bars", empty)
-    bar_h, gap, pad_l, pad_r, pad_t = 22, 12, 150, 48, 8
+        return _empty(width, 100, title, "bars", empty)
+    bar_h, gap, pad_l, pad_r, pad_t = 20, 10, 140, 36, 6
     height = pad_t * 2 + len(rows) * (bar_h + gap)
     plot_w = width - pad_l - pad_r
     top = max(sum(n for _, _, n in segs) for _, segs in rows)
