@@ -22,6 +22,7 @@ urlpatterns = [
     path("app/billing/", include("zargar.billing.urls")),
     path("app/notifications/", include("zargar.notifications.urls")),
     path("app/webhooks/", include("zargar.webhooks.urls")),
+    path("billing/stripe/", include("zargar.billing.stripe_urls")),  # Stripe webhooks (dj-stripe)
     path("app/announcements/", include("knowledge_base.urls")),  # announcement centre
     path("app/", include("zargar.panel.urls")),
     path("invitations/", include("zargar.accounts.invitation_urls")),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, viewsets
 
+from zargar.billing.access import SubscriptionEnded, subscription_ended
 from zargar.contract.registry import enabled_module_keys
 from zargar.tenancy.context import activate_in_request, set_local
 from zargar.tenancy.middleware import SESSION_KEY
@@ -77,6 +78,8 @@ class TenantScopedMixin:
         tenant, role = resolve_api_tenant(request)
         if tenant.status != Tenant.Status.ACTIVE:
             raise exceptions.PermissionDenied(_("This shop is suspended."))
+        if subscription_ended(tenant):
+            raise SubscriptionEnded()
         if self.module_key and self.module_key not in enabled_module_keys(tenant):
             raise exceptions.NotFound()
         self.tenant = tenant

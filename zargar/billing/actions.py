@@ -227,8 +227,8 @@ def retry_due_payment(tenant, *, now: dt.datetime | None = None) -> bool | None:
     now = now or timezone.now()
     with tenant_context(tenant):
         sub = Subscription.objects.filter(tenant_id=tenant.pk, status=S.PAST_DUE, next_payment_attempt_at__lte=now).first()
-        if sub is None or sub.active_override is not None:
-            return None
+        if sub is None or sub.managed_by_gateway or sub.active_override is not None:
+            return None  # Stripe retries the payments of the subscriptions it bills
         invoice = sub.invoices.filter(status=Invoice.Status.OPEN).order_by("issued_at", "id").first()
     if invoice is None:
         return None
@@ -244,29 +244,37 @@ def _lines_for_period(version: PlanVersion, cycle: str, start: dt.date, end: dt.
 def subscribe(tenant, version: PlanVersion, *, cycle: str = BillingCycle.MONTHLY, today: dt.date | None = None, email: str = "") -> Subscription:
     """Start `tenant`'s subscription on `version`. With trial days it starts `trialing` (no
     invoice until the trial ends); otherwise the first period is invoiced and charged now.
-    Raises `BillingError` when the shop already has a subscription or the plan is archived."""
+    A shop whose subscription ended (canceled or expired) starts again on the same row.
+    Raises `BillingError` when the shop has a subscription in force or the plan is archived."""
     today = _today(today)
     cycle = BillingCycle(cycle)
     if version.plan.archived:
         raise BillingError(_("This plan is no longer offered."))
     with tenant_context(tenant), transaction.atomic():
-        if Subscription.objects.filter(tenant_id=tenant.pk).exists():
+        ended = Subscription.objects.select_for_update().select_related("version").filter(tenant_id=tenant.pk).first()
+        if ended is not None and ended.status not in (S.CANCELED, S.EXPIRED):
             raise BillingError(_("This shop already has a subscription; change its plan instead."))
         _mark_used(version)
         customer = get_gateway().create_customer(tenant, email=email)
-        if version.trial_days:
-            end = today + dt.timedelta(days=version.trial_days)
-            sub = Subscription.objects.create(
-                tenant_id=tenant.pk, version=version, cycle=cycle, status=S.TRIALING, trial_end=end, current_period_start=today, current_period_end=end, gateway_customer_id=customer
-            )
-            invoice = None
-        else:
-            end = add_cycle(today, cycle)
-            sub = Subscription.objects.create(
-                tenant_id=tenant.pk, version=version, cycle=cycle, status=S.ACTIVE, current_period_start=today, current_period_end=end, gateway_customer_id=customer
-            )
-            invoice = create_invoice(sub, _lines_for_period(version, cycle, today, end))
-        apply_entitlements(tenant, version)
+        trial_end = today + dt.timedelta(days=version.trial_days) if version.trial_days else None
+        end = trial_end or add_cycle(today, cycle)
+        values = {
+            "version": version, "cycle": cycle, "status": S.TRIALING if trial_end else S.ACTIVE, "trial_end": trial_end,
+            "current_period_start": today, "current_period_end": end, "gateway_customer_id": customer,
+        }
+        if ended is None:
+            sub = Subscription.objects.create(tenant_id=tenant.pk, **values)
+        else:  # one subscription row per shop: an ended one starts again (its invoices stay)
+            sub = ended
+            restart = {
+                "cancel_at_period_end": False, "canceled_at": None, "scheduled_version": None, "scheduled_cycle": "", "failed_attempts": 0,
+                "next_payment_attempt_at": None, "gateway_subscription_id": "", "gateway_synced_at": None,
+            }
+            for field, value in {**values, **restart}.items():
+                setattr(sub, field, value)
+            sub.save()
+        invoice = None if trial_end else create_invoice(sub, _lines_for_period(version, cycle, today, end))
+        apply_entitlements(tenant, version, ended.version if ended is not None else None)
     if invoice is not None and invoice.status == Invoice.Status.OPEN:
         pay_invoice(invoice)
     return get_subscription(tenant)
@@ -301,6 +309,8 @@ def change_plan(tenant, version: PlanVersion, *, cycle: str | None = None, when:
         new_cycle = BillingCycle(cycle or sub.cycle)
         if sub.status in (S.CANCELED, S.EXPIRED):
             raise BillingError(_("This subscription has ended; start a new one."))
+        if sub.managed_by_gateway:
+            raise BillingError(_("Stripe bills this subscription: change the plan in the billing portal."))
         if version.pk == sub.version_id and new_cycle == sub.cycle:
             raise BillingError(_("This is already your plan."))
         _mark_used(version)
@@ -345,11 +355,17 @@ def change_plan(tenant, version: PlanVersion, *, cycle: str | None = None, when:
 
 
 def cancel_subscription(tenant, *, at_period_end: bool = True) -> Subscription:
-    """Cancel now (status canceled) or at the end of the period (expires at renewal)."""
+    """Cancel now (status canceled) or at the end of the period (expires at renewal). A
+    Stripe-billed subscription is canceled at Stripe too (its webhook confirms the state)."""
     with tenant_context(tenant), transaction.atomic():
         sub = _locked(tenant)
         if sub.status in (S.CANCELED, S.EXPIRED):
             raise BillingError(_("This subscription has already ended."))
+        if sub.managed_by_gateway:
+            try:
+                get_gateway().cancel_subscription(sub.gateway_subscription_id, at_period_end=at_period_end)
+            except (GatewayError, AttributeError) as exc:
+                raise BillingError(_("Stripe could not cancel the subscription: %(error)s") % {"error": exc}) from exc
         if at_period_end:
             sub.cancel_at_period_end = True
         else:
@@ -374,8 +390,8 @@ def renew(tenant, *, today: dt.date | None = None) -> Invoice | None:
     invoice = None
     with tenant_context(tenant), transaction.atomic():
         sub = Subscription.objects.select_for_update().select_related("version__plan").filter(tenant_id=tenant.pk).first()
-        if sub is None or sub.current_period_end > today or sub.status in (S.CANCELED, S.EXPIRED, S.PAST_DUE):
-            return None
+        if sub is None or sub.managed_by_gateway or sub.current_period_end > today or sub.status in (S.CANCELED, S.EXPIRED, S.PAST_DUE):
+            return None  # Stripe renews the subscriptions it bills (webhooks bring the new period)
         if sub.cancel_at_period_end:
             sub.expire()
             sub.save()
@@ -426,8 +442,12 @@ def set_status_override(tenant, *, operator, status: str, reason: str) -> Subscr
 
 def lift_status_override(tenant, *, operator, reason: str = "") -> int:
     """Operator: lift the override in force; returns how many were lifted (0 or 1)."""
+    from .access import forget
+
     with tenant_context(tenant, user=operator), transaction.atomic():
-        return SubscriptionStatusOverride.objects.filter(tenant_id=tenant.pk, lifted_at=None).update(lifted_at=timezone.now(), lifted_by=operator, lift_reason=reason)
+        lifted = SubscriptionStatusOverride.objects.filter(tenant_id=tenant.pk, lifted_at=None).update(lifted_at=timezone.now(), lifted_by=operator, lift_reason=reason)
+        forget(tenant.pk)  # a queryset update sends no post_save: drop the cached access answer
+        return lifted
 
 
 def set_limit_override(tenant, metric: str, limit: int | None, *, reason: str = "") -> LimitOverride | None:

@@ -9,4 +9,4 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (register the Celery tasks)
+        from . import access, checks, stripe_events, tasks  # noqa: F401  (signal receivers, system checks, Celery tasks)

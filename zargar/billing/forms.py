@@ -12,6 +12,13 @@ class ChangePlanForm(forms.Form):
     when = forms.ChoiceField(choices=[("now", _("Now (prorated)")), ("period_end", _("At the end of the period"))], label=_("When"))
 
 
+class CheckoutForm(forms.Form):
+    """A plan and cycle to subscribe to in the gateway's hosted checkout."""
+
+    version = forms.ModelChoiceField(queryset=PlanVersion.objects.filter(plan__archived=False), label=_("Plan"))
+    cycle = forms.ChoiceField(choices=BillingCycle.choices, label=_("Billing cycle"))
+
+
 class CancelForm(forms.Form):
     when = forms.ChoiceField(choices=[("period_end", _("At the end of the period")), ("now", _("Now"))], label=_("When"))
 

@@ -1,8 +1,8 @@
 """Payment gateways behind one interface.
 
 `PaymentGateway` is what `actions` calls; `get_gateway()` returns the one named by
-`settings.BILLING_GATEWAY` ("mock" by default). A Stripe gateway (dj-stripe) is a later task:
-it implements the same protocol.
+`settings.BILLING_GATEWAY` ("mock" by default, or "stripe": `stripe_gateway.StripeGateway`,
+which also offers hosted Checkout and the customer portal — see `HostedBilling`).
 
 `MockGateway` needs no network. Its behaviour per shop (`MockGateway.set_behaviour(tenant,
 mode)`) is one of `succeed` (default), `decline` (a card decline: `ChargeResult(succeeded=False,
@@ -76,7 +76,18 @@ class MockGateway:
         return ChargeResult(True, charge_id=f"re_mock_{secrets.token_hex(8)}")
 
 
-GATEWAYS = {"mock": "zargar.billing.gateways.MockGateway"}
+@runtime_checkable
+class HostedBilling(Protocol):
+    """A gateway whose own hosted pages take the shop's card and run its subscription."""
+
+    def checkout_url(self, tenant, version, cycle: str, *, email: str, success_url: str, cancel_url: str) -> str:
+        """The URL of a hosted page where the owner subscribes to `version` billed per `cycle`."""
+
+    def portal_url(self, tenant, *, return_url: str) -> str:
+        """The URL of the hosted page where the owner manages cards, invoices and cancellation."""
+
+
+GATEWAYS = {"mock": "zargar.billing.gateways.MockGateway", "stripe": "zargar.billing.stripe_gateway.StripeGateway"}
 
 
 def get_gateway() -> PaymentGateway:

@@ -3,6 +3,8 @@
 Platform-wide (no tenant_id, no RLS): `Plan`, `PlanVersion`, `LimitPolicy`, `InvoiceSequence`.
 A shop's data (TenantModel, RLS): `Subscription`, `LimitOverride`, `UsageEvent`, `DailyUsage`,
 `ThresholdNotice`, `Invoice`, `InvoiceLine`, `PaymentAttempt`, `SubscriptionStatusOverride`.
+Stripe routing (platform-wide, ids only): `StripeCustomer` (Stripe customer → shop) and
+`StripeEvent` (every webhook event id processed, once).
 
 Money is stored as `Decimal` in the plan's currency on plans, and as integers in the currency's
 minor unit (e.g. cents) on invoices, where proration rounding happens (see `proration`).
@@ -148,6 +150,10 @@ class Subscription(TenantModel):
     failed_attempts = models.PositiveIntegerField(default=0)
     next_payment_attempt_at = models.DateTimeField(null=True, blank=True)
     gateway_customer_id = models.CharField(max_length=64, blank=True)
+    #: Set when Stripe runs this subscription (Checkout): its lifecycle then comes from webhooks.
+    gateway_subscription_id = models.CharField(max_length=64, blank=True)
+    #: `created` of the newest Stripe event applied to this row; older events do not overwrite it.
+    gateway_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -156,6 +162,11 @@ class Subscription(TenantModel):
             *TenantModel.Meta.constraints,
             models.UniqueConstraint(fields=["tenant"], name="billing_subscription_one_per_shop"),
         ]
+
+    @property
+    def managed_by_gateway(self) -> bool:
+        """True when Stripe bills this subscription (renewals and dunning happen there)."""
+        return bool(self.gateway_subscription_id)
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.version} ({self.status})"
@@ -298,10 +309,16 @@ class Invoice(TenantModel):
     issued_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     gateway_charge_id = models.CharField(max_length=64, blank=True)
+    #: The Stripe invoice (in_…) this row mirrors, for invoices Stripe issued.
+    gateway_invoice_id = models.CharField(max_length=64, blank=True)
+    gateway_synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]
-        constraints = [*TenantModel.Meta.constraints]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["gateway_invoice_id"], condition=~models.Q(gateway_invoice_id=""), name="billing_invoice_unique_gateway_invoice"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -325,3 +342,44 @@ class PaymentAttempt(TenantModel):
     message = models.CharField(max_length=255, blank=True)
     gateway = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class StripeCustomer(models.Model):
+    """Which shop a Stripe customer (cus_…) is.
+
+    Platform-wide on purpose (no RLS): a webhook arrives with a customer id and no shop, and must
+    find the shop before it can enter that shop's context. It holds ids only; everything about
+    the shop's billing stays in the RLS tables.
+    """
+
+    customer_id = models.CharField(max_length=64, unique=True)
+    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    livemode = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.tenant_id}"
+
+
+class StripeEvent(models.Model):
+    """One Stripe webhook event (evt_…) Zargar has handled: the unique `event_id` is what makes
+    a repeated or concurrent delivery apply once. Platform-wide for the same reason as
+    `StripeCustomer` (the shop is known only after reading the event)."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        STALE = "stale", _("Older than the state already applied")
+        IGNORED = "ignored", _("Ignored")
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    created = models.DateTimeField(help_text=_("Stripe's creation time of the event"))
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.type}: {self.outcome})"

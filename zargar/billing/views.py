@@ -6,14 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zargar.panel.decorators import permission_required
 
 from . import actions, selectors
-from .forms import CancelForm, ChangePlanForm
-from .models import Invoice
+from .access import has_ended
+from .forms import CancelForm, ChangePlanForm, CheckoutForm
+from .gateways import GatewayError, HostedBilling, get_gateway
+from .models import Invoice, StripeCustomer
 from .pdf import invoice_pdf as render_pdf
 from .proration import format_minor, to_minor
 
@@ -31,9 +34,18 @@ def overview(request):
     for plan in selectors.offered_plans():
         v = plan.current_version
         plans.append({"plan": plan, "version": v, "monthly": format_minor(to_minor(v.monthly_price, v.currency), v.currency), "yearly": format_minor(to_minor(v.yearly_price, v.currency), v.currency)})
+    hosted = isinstance(get_gateway(), HostedBilling)
+    effective = sub.effective_status if sub else None
+    ended = sub is not None and sub.status in ("canceled", "expired")
+    if request.GET.get("checkout") == "success":
+        messages.info(request, _("Thank you. Stripe confirmed the payment; your subscription shows here as soon as Stripe tells us (usually within seconds)."))
     context = {
+        "hosted": hosted,
+        "use_checkout": hosted and (sub is None or ended),
+        "has_portal": hosted and StripeCustomer.objects.filter(tenant_id=tenant.pk).exists(),
+        "access_ended": has_ended(sub, status=effective),
         "subscription": sub,
-        "effective_status": sub.effective_status if sub else None,
+        "effective_status": effective,
         "bars": selectors.usage_bars(tenant),
         "invoices": invoices,
         "plans": plans,
@@ -53,7 +65,8 @@ def change(request):
         return redirect("billing:overview")
     data = form.cleaned_data
     try:
-        if actions.get_subscription(request.tenant) is None:
+        current = actions.get_subscription(request.tenant)
+        if current is None or current.status in ("canceled", "expired"):
             actions.subscribe(request.tenant, data["version"], cycle=data["cycle"], email=request.user.email)
             messages.success(request, _("You are now subscribed."))
         else:
@@ -91,3 +104,54 @@ def invoice_pdf(request, pk: int):
     response = HttpResponse(render_pdf(invoice, request.tenant), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     return response
+
+
+def _hosted_gateway():
+    gateway = get_gateway()
+    if not isinstance(gateway, HostedBilling):
+        raise Http404("This payment gateway has no hosted pages.")
+    return gateway
+
+
+def _overview_url(request, **params) -> str:
+    url = request.build_absolute_uri(reverse("billing:overview"))
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+@require_POST
+@permission_required(MANAGE)
+def checkout(request):
+    """Send the owner to the gateway's hosted checkout for the chosen plan and cycle (a new
+    subscription, or again after one ended)."""
+    gateway = _hosted_gateway()
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a plan and a billing cycle."))
+        return redirect("billing:overview")
+    sub = actions.get_subscription(request.tenant)
+    if sub is not None and sub.status not in ("canceled", "expired"):
+        messages.error(request, _("This shop already has a subscription; change its plan instead."))
+        return redirect("billing:overview")
+    data = form.cleaned_data
+    try:
+        url = gateway.checkout_url(
+            request.tenant, data["version"], data["cycle"], email=request.user.email,
+            success_url=_overview_url(request, checkout="success"), cancel_url=_overview_url(request, checkout="canceled"),
+        )
+    except GatewayError as error:
+        messages.error(request, _("The payment page could not be opened: %(error)s") % {"error": error})
+        return redirect("billing:overview")
+    return redirect(url)
+
+
+@require_POST
+@permission_required(MANAGE)
+def portal(request):
+    """Send the owner to the gateway's customer portal (cards, invoices, cancellation)."""
+    gateway = _hosted_gateway()
+    try:
+        url = gateway.portal_url(request.tenant, return_url=_overview_url(request))
+    except GatewayError as error:
+        messages.error(request, _("The billing portal could not be opened: %(error)s") % {"error": error})
+        return redirect("billing:overview")
+    return redirect(url)

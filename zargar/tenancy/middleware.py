@@ -69,8 +69,12 @@ class TenancyMiddleware:
 
     def _suspended_response(self, request):
         tenant = request.tenant
-        if tenant is None or tenant.is_active or request.path.startswith(_EXEMPT_PREFIXES):
+        if tenant is None or request.path.startswith(_EXEMPT_PREFIXES):
             return None
+        if tenant.is_active:
+            from zargar.billing.access import ended_response
+
+            return ended_response(request)  # a subscription that ended closes the panel too (cached)
         return render(request, "panel/suspended.html", {"tenant": tenant}, status=403)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
