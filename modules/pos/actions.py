@@ -73,7 +73,6 @@ from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership
 from zargar.tenancy.permissions import role_has_perm
 from zargar.tenancy.roles import Role
-from zargar.webhooks.bus import publish
 
 from .models import (
     DONE_STATUSES,
@@ -642,8 +641,13 @@ def complete_sale(
                 return sale
             sale.lines.all().delete()
             sale.idempotency_key = key
+            sale.customer, sale.cashier, sale.currency, sale.note = customer, cashier if getattr(cashier, "pk", None) else None, tenant.currency, (note or "")[:200]
         else:
-            sale = Sale(tenant=tenant, status=SaleStatus.DRAFT, idempotency_key=key, currency=tenant.currency)
+            # Claims the key (one insert, with everything known now; completed by one update below).
+            sale = Sale(
+                tenant=tenant, status=SaleStatus.DRAFT, idempotency_key=key, currency=tenant.currency, customer=customer,
+                cashier=cashier if getattr(cashier, "pk", None) else None, note=(note or "")[:200],
+            )
             try:
                 with transaction.atomic():
                     sale.save(force_insert=True)
@@ -653,8 +657,6 @@ def complete_sale(
                 if found is not None and found.is_done:
                     return found
                 raise SaleError(_("A sale with this idempotency key is still being completed; try again."), "idempotency_key", "idempotency_key") from None
-        sale.customer, sale.cashier, sale.currency, sale.note = customer, cashier if getattr(cashier, "pk", None) else None, tenant.currency, (note or "")[:200]
-        sale.save()
 
         from modules.inventory.actions import OutOfStockError, StockError, take_stock_for_sale
 
@@ -729,7 +731,6 @@ def complete_sale(
 
             pieces = ", ".join(f"{ln.item.sku} {ln.item.karat}K {ln.item.net_weight * ln.quantity} g" for ln in parsed)
             record_activity(tenant, customer, kind="sale", summary=(_("Sale %(number)s: %(pieces)s") % {"number": sale.number, "pieces": pieces})[:200], amount=total, reference=sale)
-        publish(tenant, "sale.completed", sale)  # webhooks (zargar.webhooks.bus), after commit
         return sale
 
 
@@ -1031,7 +1032,6 @@ def return_sale_lines(tenant, sale, *, lines, refunds=None, refund_method: str =
             from modules.customers.actions import record_activity
 
             record_activity(tenant, sale.customer, kind="return", summary=(_("Return %(number)s of sale %(sale)s") % {"number": sale_return.number, "sale": sale.number})[:200], amount=-total, reference=sale_return)
-        publish(tenant, "sale.voided" if _void else "sale.returned", sale_return)  # webhooks and notifications
         return sale_return
 
 
