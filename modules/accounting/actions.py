@@ -253,8 +253,9 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
       One entry per source: a second posting raises `DuplicateSourceError`.
 
     One atomic transaction creates a django-ledger `JournalEntryModel` in the shop's general
-    ledger with one `TransactionModel` per line (through `EntityModel.commit_txs`, which verifies
-    the balance again and posts and locks the entry), plus the `SourceDocumentLink`.
+    ledger, posted and locked, with one `TransactionModel` per line (bulk-inserted; see `_post`
+    for the checks, made once), plus the `SourceDocumentLink` — whose unique constraint makes the
+    posting idempotent per source (a duplicate rolls the entry back to a savepoint).
 
     Raises `PostingError` (with `.code`) and writes nothing when: fewer than two lines, a line is
     not a debit/credit, an amount is not a Decimal or is <= 0 or too precise, debits != credits,
@@ -273,50 +274,75 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
     ref = _source_ref(source)
 
     with tenant_context(tenant) as tenant:
-        if ref is not None:
-            existing = SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).select_related("journal_entry").first()
-            if existing is not None:
-                raise DuplicateSourceError(
-                    _("%(source)s already has journal entry %(number)s.") % {"source": existing, "number": existing.journal_entry.je_number},
-                    journal_entry=existing.journal_entry,
-                )
         try:
             with transaction.atomic():
-                return _post(tenant, date, description, clean, ref)
+                return _post(tenant, date, description, clean, ref, source if isinstance(source, models.Model) else None)
         except IntegrityError as exc:
-            if ref is not None and SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).exists():
-                raise DuplicateSourceError(_("This source document already has a journal entry.")) from exc
-            raise
+            # The source's link is unique: a second posting of the same document ends here, with
+            # the entry it tried to write rolled back (its entry number too).
+            existing = None
+            if ref is not None:
+                existing = SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).select_related("journal_entry").first()
+            if existing is None:
+                raise
+            raise DuplicateSourceError(
+                _("%(source)s already has journal entry %(number)s.") % {"source": existing, "number": existing.journal_entry.je_number},
+                journal_entry=existing.journal_entry,
+            ) from exc
 
 
-def _post(tenant, date, description, clean, ref) -> JournalEntryModel:
+def _post(tenant, date, description, clean, ref, instance=None) -> JournalEntryModel:
+    """Write the entry with django-ledger's own models and numbering, in 6 statements plus the
+    entry number (the entity state row, locked until commit) — instead of `EntityModel.commit_txs`,
+    whose `save(verify=True)` reads the transactions just written back three times to check what
+    `_validate_lines` checked already.
+
+    The checks `commit_txs` + `verify` make are all kept, once, on the values written: debits equal
+    credits (`_validate_lines`), every account is in the entity's default chart (one chart: the
+    account query filters on it) and active, the ledger is not locked, the date is not in a closed
+    period, and the activity (operating / investing / financing) comes from django-ledger's
+    `get_activity_from_roles` over the accounts' roles, as `generate_activity` computes it.
+    """
+    from django_ledger.io import roles as ledger_roles
+    from django_ledger.io.io_core import validate_io_timestamp
+    from django_ledger.models import TransactionModel
+
     books = ShopBooks.objects.select_related("entity", "ledger").filter(tenant=tenant).first() or ensure_books(tenant)
-    entity = books.entity
+    entity, ledger = books.entity, books.ledger
+    ledger.entity = entity  # the entry's `entity_model` (numbering) without another query
     codes = {ACCOUNT_SPECS[key].code: key for key, *_rest in clean}
     accounts = {a.code: a for a in AccountModel.objects.filter(coa_model_id=entity.default_coa_id, code__in=codes)}
     for code, key in codes.items():
         account = accounts.get(code)
         if account is None or not account.active or account.locked:
             raise PostingError(_("The account %(key)s is missing or inactive in this shop's chart.") % {"key": key.value}, code="unknown_account")
-    je_txs = [
-        {"account": accounts[ACCOUNT_SPECS[key].code], "amount": amount, "tx_type": side, "description": text or None}
-        for key, side, amount, text in clean
-    ]
+    if ledger.is_locked():
+        raise PostingError(_("The ledger is locked."), code="ledger")
+    if entity.last_closing_date and entity.last_closing_date >= date:
+        raise PostingError(_("The date %(date)s is in a closed period.") % {"date": date.isoformat()}, code="ledger")
+    used = [accounts[ACCOUNT_SPECS[key].code] for key, *_rest in clean]
+    roles = {account.role for account in used}
     origin = f"zargar:{ref[0].app_label}.{ref[0].model}"[:30] if ref else "zargar:manual"
     try:
         with timezone.override(shop_zone(tenant)):
-            je, _txs = entity.commit_txs(
-                je_timestamp=date,
-                je_txs=je_txs,
-                je_posted=True,
-                je_ledger_model=books.ledger,
-                je_desc=description,
-                je_origin=origin,
+            je = JournalEntryModel(
+                ledger=ledger, description=description, timestamp=validate_io_timestamp(dt=date), origin=origin,
+                posted=False, locked=False,
             )
+            if ledger_roles.ASSET_CA_CASH in roles:
+                je.activity = JournalEntryModel.get_activity_from_roles(role_set=roles - {ledger_roles.ASSET_CA_CASH}, raise_exception=True)
+            je.generate_je_number(commit=False)
+            je.posted, je.locked = True, True
+            je.save(verify=False)
+            TransactionModel.objects.bulk_create([
+                TransactionModel(journal_entry=je, account=account, amount=amount, tx_type=side, description=text or None)
+                for account, (key, side, amount, text) in zip(used, clean)
+            ])
     except ValidationError as exc:
         raise PostingError(" ".join(exc.messages), code="ledger") from exc
-    if not (je.posted and je.locked):
-        raise PostingError(_("The ledger did not post the entry."), code="ledger")
     if ref is not None:
-        SourceDocumentLink.objects.create(tenant=tenant, journal_entry=je, content_type=ref[0], object_id=ref[1])
+        link = SourceDocumentLink(tenant=tenant, journal_entry=je, content_type=ref[0], object_id=ref[1])
+        if instance is not None:
+            link.source = instance  # the audit log's diff reads `source`: no query to load it again
+        link.save(force_insert=True)
     return je
