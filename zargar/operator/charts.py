@@ -79,16 +79,17 @@ def line(points: list[tuple[str, Decimal]], *, title: str, empty: str, places: i
     """One series as a line with dots: `points` = [(axis label, value)], oldest first."""
     if not points or not any(v for _, v in points):
         return _empty(width, height, title, "line", empty)
-    pad_l, pad_r, pad_t, pad_b = 64, 12, 12, 24
-    plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     top = _nice_max(max(v for _, v in points))
+    ticks = [format_number((top * k / 4).normalize()) for k in range(5)]
+    pad_l, pad_r, pad_t, pad_b = 14 + 7 * max(len(t) for t in ticks), 12, 12, 24  # room for the widest tick
+    plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     step = Decimal(plot_w) / max(len(points) - 1, 1)
     coords = [(pad_l + step * i, pad_t + plot_h - Decimal(plot_h) * v / top) for i, (_, v) in enumerate(points)]
     parts = [_head(width, height, title, "line")]
     for k in range(5):
         y = pad_t + plot_h - plot_h * k / 4
         parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y:.1f}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.12"/>')
-        parts.append(f'<text x="{pad_l - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="currentColor" fill-opacity="0.6">{_n((top * k / 4).normalize())}</text>')
+        parts.append(f'<text x="{pad_l - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="currentColor" fill-opacity="0.6">{escape(ticks[k])}</text>')
     area = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     parts.append(f'<polygon points="{coords[0][0]:.1f},{pad_t + plot_h} {area} {coords[-1][0]:.1f},{pad_t + plot_h}" fill="{AMBER}" fill-opacity="0.12"/>')
     parts.append(f'<polyline points="{area}" fill="none" stroke="{AMBER}" stroke-width="2"/>')
@@ -106,14 +107,15 @@ def stacked_bars(rows: list[tuple[str, list[tuple[str, str, int]]]], *, title: s
     total is written at the bar's end. Colours by key (`COLORS`), stone otherwise."""
     if not rows or not any(n for _, segs in rows for _, _, n in segs):
         return _empty(width, 100, title, "bars", empty)
-    bar_h, gap, pad_l, pad_r, pad_t = 20, 10, 140, 36, 6
+    bar_h, gap, pad_r, pad_t = 20, 10, 36, 6
+    pad_l = min(190, 16 + 7 * max(len(label[:26]) for label, _ in rows))  # room for the longest label
     height = pad_t * 2 + len(rows) * (bar_h + gap)
     plot_w = width - pad_l - pad_r
     top = max(sum(n for _, _, n in segs) for _, segs in rows)
     parts = [_head(width, height, title, "bars")]
     for i, (label, segs) in enumerate(rows):
         y = pad_t + i * (bar_h + gap)
-        parts.append(f'<text x="{pad_l - 8}" y="{y + bar_h / 2}" text-anchor="end" dominant-baseline="middle" font-size="12" fill="currentColor">{escape(label[:22])}</text>')
+        parts.append(f'<text x="{pad_l - 8}" y="{y + bar_h / 2}" text-anchor="end" dominant-baseline="middle" font-size="12" fill="currentColor">{escape(label[:26])}</text>')
         x = Decimal(pad_l)
         for key, key_label, n in segs:
             if not n:
