@@ -274,3 +274,13 @@ def test_notification_tables_are_isolated(shop, other_shop):
         services.notify(t, USAGE_THRESHOLD, THRESHOLD)
     for table in ("notifications_notification", "notifications_delivery", "notifications_notificationpreference", "notifications_contactsettings"):
         assert_table_isolated(table, tenant, other)
+
+
+def test_preferences_list_only_the_types_a_member_can_receive(client, shop):
+    tenant, people = shop
+    client.force_login(people["member"])
+    html = client.get("/app/notifications/preferences/").content.decode()
+    assert "Plan usage threshold crossed" not in html and "Member invited" not in html
+    client.force_login(people["admin"])
+    html = client.get("/app/notifications/preferences/").content.decode()
+    assert "Member invited" in html and "Sale voided" in html and "Plan usage threshold crossed" not in html

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from zargar.tenancy.roles import Role
+
 from .models import ContactSettings, Notification, NotificationPreference
 from .registry import all_types
 from .services import channels_for
@@ -22,12 +24,14 @@ def unread_count(tenant, user) -> int:
     return notifications_of(tenant, user, unread_only=True).count()
 
 
-def preference_rows(tenant, user) -> list[dict]:
-    """One row per registered type: `{"type", "channels" (effective), "offered"}`."""
+def preference_rows(tenant, user, role=None) -> list[dict]:
+    """One row per registered type `user` can receive (with `role`, the types whose audience
+    includes that role): `{"type", "channels" (effective), "offered"}`."""
     saved = {p.type_key: p for p in NotificationPreference.objects.filter(tenant=tenant, user=user)}
     return [
         {"type": t, "channels": channels_for(tenant, user, t, preference=saved.get(t.key)), "offered": set(t.channels)}
         for t in all_types()
+        if role is None or Role(role).at_least(t.min_role)
     ]
 
 

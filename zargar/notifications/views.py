@@ -85,7 +85,7 @@ def read_all(request):
 @tenant_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    rows = selectors.preference_rows(request.tenant, request.user)
+    rows = selectors.preference_rows(request.tenant, request.user, request.membership.role)
     sms_available = services.sms_configured()
     form = PreferencesForm(
         request.POST or None, rows=rows, sms_available=sms_available,
