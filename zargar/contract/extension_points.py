@@ -11,7 +11,7 @@ from enum import StrEnum
 class ExtensionPoint(StrEnum):
     #: `fn(request) -> list[DashboardCard]`: cards on the tenant dashboard.
     DASHBOARD_CARDS = "dashboard_cards"
-    #: `fn(request, item) -> list[DetailPanel]`: extra panels on an inventory item's page.
+    #: `fn(request, item) -> list[str]`: extra panels (safe HTML) on an inventory item's page.
     ITEM_DETAIL_PANELS = "item_detail_panels"
     #: `fn(request, customer) -> list[str]`: extra panels (safe HTML) on a customer's page.
     CUSTOMER_DETAIL_PANELS = "customer_detail_panels"
