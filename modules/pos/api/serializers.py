@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import OldGoldLine, Payment, ReturnLine, Sale, SaleLine, SaleReturn
+from ..models import BalancePayment, OldGoldLine, Payment, ReturnLine, Sale, SaleLine, SaleReturn
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -65,6 +65,14 @@ class ReturnInSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+class ReceivePaymentInSerializer(serializers.Serializer):
+    """`POST /api/v1/pos/sales/<id>/payments/` with the `Idempotency-Key` header: money received
+    against the sale's balance owed, split over tenders."""
+
+    payments = PaymentInSerializer(many=True, min_length=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 class SaleLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = SaleLine
@@ -75,7 +83,16 @@ class SaleLineSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
-        fields = ["id", "method", "amount", "reference", "sale_return"]
+        fields = ["id", "method", "amount", "reference", "sale_return", "balance_payment"]
+
+
+class BalancePaymentSerializer(serializers.ModelSerializer):
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BalancePayment
+        fields = ["id", "number", "sale", "amount", "balance_after", "received_on", "actor", "idempotency_key", "note", "created_at", "payments"]
+        read_only_fields = fields
 
 
 class OldGoldSerializer(serializers.ModelSerializer):
@@ -104,9 +121,11 @@ class SaleSerializer(serializers.ModelSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
     old_gold_lines = OldGoldSerializer(many=True, read_only=True)
     returns = SaleReturnSerializer(many=True, read_only=True)
+    balance_payments = BalancePaymentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Sale
         fields = ["id", "number", "status", "customer", "cashier", "currency", "subtotal", "discount", "tax", "total", "old_gold_credit",
-                  "paid", "balance_due", "refunded", "sold_on", "completed_at", "idempotency_key", "note", "lines", "payments", "old_gold_lines", "returns"]
+                  "paid", "balance_due", "refunded", "sold_on", "completed_at", "idempotency_key", "note", "lines", "payments", "old_gold_lines", "returns",
+                  "balance_payments"]
         read_only_fields = fields

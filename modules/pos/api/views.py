@@ -6,6 +6,9 @@
 * `GET sales/`, `GET sales/<id>/` — completed sales (`?q=` number, customer or SKU); `pos.view_sales`.
 * `POST sales/<id>/returns/` — a return with refunds (`ReturnInSerializer`), 201; `pos.refund`.
 * `GET sales/<id>/receipt/` — the receipt PDF (80 mm).
+* `POST sales/<id>/payments/` — receive money against the balance owed (`ReceivePaymentInSerializer`,
+  `Idempotency-Key` header), 201 with the `BalancePayment`; a replay answers 200 +
+  `Idempotent-Replayed: true`; more than is owed → 400 `overpayment`. Needs `pos.sell`.
 
 A refused sale or return answers 400 `{"error": {"code", "message"}}` with the `SaleError` code
 (e.g. `out_of_stock`, `unknown_barcode`, `payments_mismatch`, `discount_above_cap`) and writes
@@ -26,7 +29,7 @@ from zargar.api.viewsets import TenantModelViewSet
 from .. import actions, selectors
 from ..models import Sale
 from ..receipts import receipt_pdf
-from .serializers import ReturnInSerializer, SaleInSerializer, SaleReturnSerializer, SaleSerializer
+from .serializers import BalancePaymentSerializer, ReceivePaymentInSerializer, ReturnInSerializer, SaleInSerializer, SaleReturnSerializer, SaleSerializer
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per sale attempt; a retry with the same key returns the first sale.")
 
@@ -53,7 +56,7 @@ class SaleViewSet(TenantModelViewSet):
 
     def get_queryset(self):
         qs = selectors.sales_of(self.tenant, search=self.request.query_params.get("q", "").strip()[:60])
-        return qs.prefetch_related("lines", "payments", "old_gold_lines", "returns__lines", "returns__refunds")
+        return qs.prefetch_related("lines", "payments", "old_gold_lines", "returns__lines", "returns__refunds", "balance_payments__payments")
 
     @extend_schema(request=SaleInSerializer, responses={201: SaleSerializer, 200: SaleSerializer}, parameters=[IDEMPOTENCY])
     def create(self, request, *args, **kwargs):
@@ -95,6 +98,31 @@ class SaleViewSet(TenantModelViewSet):
         except actions.SaleError as exc:
             return _refused(exc)
         return Response(SaleReturnSerializer(sale_return).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReceivePaymentInSerializer, responses={201: BalancePaymentSerializer, 200: BalancePaymentSerializer}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    def payments(self, request, pk=None):
+        from ..models import BalancePayment
+
+        sale = self.get_object()
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key:
+            return error_response("idempotency_key", "Send an Idempotency-Key header (1 to 100 characters).")
+        data = ReceivePaymentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        replay = BalancePayment.objects.filter(tenant=self.tenant, sale=sale, idempotency_key=key).exists()
+        try:
+            received = actions.receive_payment(
+                self.tenant, sale, payments=[dict(p) for p in data.validated_data["payments"]], idempotency_key=key,
+                actor=request.user if request.user.is_authenticated else None, note=data.validated_data.get("note", ""),
+            )
+        except actions.SaleError as exc:
+            return _refused(exc)
+        received = BalancePayment.objects.prefetch_related("payments").get(pk=received.pk)
+        response = Response(BalancePaymentSerializer(received).data, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+        if replay:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
