@@ -310,3 +310,29 @@ def test_payload_is_json_of_the_event(shop, receiver, django_capture_on_commit_c
     body = json.loads(receiver.requests[0].body)
     assert body["type"] == "customer.created" and body["data"]["id"] == customer.pk and body["data"]["full_name"] == "Sara Ahmadi"
     assert "tenant_id" not in body["data"] and body["id"].startswith("evt_")
+
+
+def test_sales_and_voids_reach_the_endpoint_and_admins_hear_of_the_void(receiver, django_capture_on_commit_callbacks):
+    from modules.pos import actions as pos
+    from modules.pos.tests.helpers import make_pos_shop, make_sellable_piece, sell
+
+    shop = make_pos_shop("Sale Hooks")
+    services.create_endpoint(shop.tenant, url=receiver.url, events=["sale.completed", "sale.voided"])
+    ring = make_sellable_piece(shop, "R-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        sale = sell(shop, [ring])
+    completed = receiver.requests[0].json()
+    assert completed["type"] == "sale.completed" and completed["data"]["number"] == sale.number
+    assert [line["sku"] for line in completed["data"]["lines"]] == ["R-1"]
+    assert completed["data"]["total"] == str(sale.total) and completed["data"]["payments"][0]["method"] == "cash"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pos.void_sale(shop.tenant, sale, actor=shop.owner, reason="Wrong ring")
+    voided = receiver.requests[1].json()
+    assert voided["type"] == "sale.voided" and voided["data"]["sale"]["number"] == sale.number
+    assert voided["data"]["reason"] == "Wrong ring" and voided["data"]["is_void"] is True
+    with tenant_context(shop.tenant):
+        notes = list(Notification.objects.filter(type_key="pos.sale_voided").order_by("recipient_id"))
+    assert sorted(n.recipient_id for n in notes) == sorted([shop.owner.pk, shop.admin.pk])
+    assert notes[0].title == f"Sale {sale.number} voided" and "Wrong ring" in notes[0].body
+    assert notes[0].url == f"/app/pos/sales/{sale.pk}/"

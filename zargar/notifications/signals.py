@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_save
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from . import types
 
@@ -21,16 +21,19 @@ def _invitation_created(sender, instance, created, **kwargs):
 
 
 def _sale_voided(tenant, event_type, payload):
+    """`sale.voided` carries the void (return) document with its `sale`."""
     from .services import notify
 
+    sale = payload.get("sale") or {}
     url = ""
-    if payload.get("id"):
+    if sale.get("id"):
         try:
-            url = reverse("pos:sale-detail", args=[payload["id"]])
-        except Exception:  # the POS module's URL names are its own; a link is optional
+            url = reverse("pos:sale-detail", args=[sale["id"]])
+        except NoReverseMatch:  # the POS module is not installed: the link is optional
             url = ""
     notify(tenant, types.SALE_VOIDED, {
-        "number": payload.get("number", ""), "total": f"{payload.get('total', '')} {payload.get('currency', '')}".strip(),
+        "number": sale.get("number", ""),
+        "total": f"{sale.get('total', '')} {sale.get('currency', '')}".strip(),
         "reason": payload.get("reason", "") or "—",
     }, url=url)
 
