@@ -79,6 +79,20 @@ def test_operator_with_totp_suspends_a_shop_and_its_user_is_shut_out(live_server
     owner_page.screenshot(path=_artifact("op-04-shop-user-sees-suspended"), full_page=True)
     owner_context.close()
 
+    # A feature flag for 50 % of shops, then its kill switch; the history shows both.
+    page.goto(f"{base}/operator/flags/new/")
+    page.fill("input[name=name]", "beta_checkout")
+    page.fill("textarea[name=note]", "New checkout on the POS screen")
+    page.fill("input[name=shop_percent]", "50")
+    page.get_by_role("button", name="Create flag").click()
+    page.wait_for_url(re.compile(r".*/operator/flags/beta_checkout/$"))
+    page.fill("#id_kill_reason", "Receipts print twice")
+    page.get_by_role("button", name="Kill", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-state=killed]").first.is_visible()
+    assert page.get_by_test_id("flag-history").get_by_text("Receipts print twice").is_visible()
+    screenshot("op-06-flag-killed")
+
     # The dashboard in Persian (right to left) and dark: the figures follow the suspension.
     page.goto(f"{base}/operator/")
     page.get_by_test_id("lang-fa").click()
@@ -89,6 +103,8 @@ def test_operator_with_totp_suspends_a_shop_and_its_user_is_shut_out(live_server
     assert "dark" in (page.locator("html").get_attribute("class") or "")
     assert page.get_by_test_id("mrr-IRR").is_visible() and page.get_by_test_id("mrr-USD").is_visible()
     screenshot("op-05-dashboard-fa-dark")
+    page.goto(f"{base}/operator/flags/")
+    screenshot("op-07-flags-fa-dark")
 
 
 def _artifact(name: str) -> str:
