@@ -130,6 +130,18 @@ def test_request_evaluation_uses_the_shop_from_the_session(client, actor):
     assert flag_is_active(response.wsgi_request, "beta_team_card_test")  # waffle's own API agrees
 
 
+def test_a_drf_request_is_a_request_too(actor):
+    from rest_framework.request import Request
+
+    tenant, owner = make_shop()
+    new_flag(actor, shops=[tenant])
+    django_request = RequestFactory().get("/api/v1/")
+    django_request.user, django_request.tenant, django_request.membership = owner, tenant, None
+    assert flags.is_active("beta", Request(django_request))
+    with pytest.raises(TypeError):
+        flags.is_active("beta", "golden-rose")
+
+
 def test_kill_switch_beats_everything_at_once_and_release_restores(actor):
     tenant, owner = make_shop()
     flag = new_flag(actor, shops=[tenant], users=[owner], roles=["owner"], shop_percent=100)

@@ -27,6 +27,7 @@ import hashlib
 
 from django.db import transaction
 from django.http import HttpRequest
+from rest_framework.request import Request
 from waffle.utils import get_setting
 
 from zargar.accounts.models import User
@@ -77,15 +78,15 @@ def _role_in(tenant: Tenant, user) -> str | None:
         return Membership.objects.filter(tenant_id=tenant.pk, user_id=user.pk).values_list("role", flat=True).first()
 
 
-def is_active(flag_name: str, target: HttpRequest | Tenant | None, user=None) -> bool:
+def is_active(flag_name: str, target: HttpRequest | Request | Tenant | None, user=None) -> bool:
     """Whether flag `flag_name` is on.
 
-    `target` is a request (its shop, user and membership role are used; `user` overrides the
-    request's user), a `Tenant` (with an optional `user`, whose role in that shop is looked up),
+    `target` is a request — Django's or DRF's — (its shop, user and membership role are used;
+    `user` overrides the request's user), a `Tenant` (with an optional `user`, whose role in that shop is looked up),
     or None (only the global and user rules apply). An unknown flag is off.
     """
     flag = Flag.get(flag_name)
-    if isinstance(target, HttpRequest):
+    if isinstance(target, (HttpRequest, Request)):
         tenant = getattr(target, "tenant", None)
         request_user = getattr(target, "user", None)
         if user is None or user == request_user:
