@@ -32,6 +32,7 @@ urlpatterns = [
     path("hijack/", include("hijack.urls")),  # operator impersonation (zargar.audit.impersonation)
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("zargar.webhooks.api_urls")),  # webhook endpoints and deliveries
     path("api/", include("zargar.api.urls")),
     path("help/", include("knowledge_base.help_urls")),  # /help/search/, /help/for/<slug>/
     path("help/", include(wagtail_urls)),

@@ -144,6 +144,7 @@ def redeliver(tenant, delivery: WebhookDelivery) -> WebhookDelivery:
     marked manual; a failure schedules retries as usual if attempts remain."""
     with tenant_context(tenant):
         WebhookDelivery.objects.filter(tenant=tenant, pk=delivery.pk).update(status=DeliveryStatus.PENDING, next_attempt_at=None, completed_at=None)
+    delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.PENDING, None, None
     from .tasks import deliver
 
     tenant_id, pk = tenant.pk, delivery.pk
