@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
 
@@ -39,7 +39,7 @@ from .models import Subscription, SubscriptionStatus, SubscriptionStatusOverride
 S = SubscriptionStatus
 CACHE_SECONDS = 600
 #: Panel paths that stay open to a shop whose subscription ended.
-OPEN_PREFIXES = ("/app/billing/",)
+OPEN_PREFIXES = ("/app/billing/", "/app/notifications/")  # billing, and the notices about it
 
 
 def _key(tenant_id) -> str:
@@ -102,7 +102,11 @@ def ended_response(request):
         return None
     membership = request.membership
     can_manage = membership is not None and membership.has_perm("billing.manage")
-    return render(request, "billing/ended.html", {"tenant": tenant, "can_manage_billing": can_manage}, status=402)
+    # Rendered before `UserPreferencesMiddleware` runs: use the user's remembered language here.
+    language = getattr(request.user, "language", "") or translation.get_language()
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        return render(request, "billing/ended.html", {"tenant": tenant, "can_manage_billing": can_manage}, status=402)
 
 
 class SubscriptionEnded(APIException):

@@ -16,7 +16,7 @@ from . import actions, selectors
 from .access import has_ended
 from .forms import CancelForm, ChangePlanForm, CheckoutForm
 from .gateways import GatewayError, HostedBilling, get_gateway
-from .models import Invoice, StripeCustomer
+from .models import Invoice, StripeCustomer, SubscriptionStatus
 from .pdf import invoice_pdf as render_pdf
 from .proration import format_minor, to_minor
 
@@ -44,6 +44,8 @@ def overview(request):
         "use_checkout": hosted and (sub is None or ended),
         "has_portal": hosted and StripeCustomer.objects.filter(tenant_id=tenant.pk).exists(),
         "access_ended": has_ended(sub, status=effective),
+        "subscription_ended": ended,
+        "effective_label": SubscriptionStatus(effective).label if effective else "",
         "subscription": sub,
         "effective_status": effective,
         "bars": selectors.usage_bars(tenant),
