@@ -273,22 +273,23 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
     clean = _validate_lines(tenant, lines)
     ref = _source_ref(source)
 
-    with tenant_context(tenant) as tenant:
-        try:
-            with transaction.atomic():
-                return _post(tenant, date, description, clean, ref, source if isinstance(source, models.Model) else None)
-        except IntegrityError as exc:
-            # The source's link is unique: a second posting of the same document ends here, with
-            # the entry it tried to write rolled back (its entry number too).
-            existing = None
-            if ref is not None:
-                existing = SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).select_related("journal_entry").first()
-            if existing is None:
-                raise
-            raise DuplicateSourceError(
-                _("%(source)s already has journal entry %(number)s.") % {"source": existing, "number": existing.journal_entry.je_number},
-                journal_entry=existing.journal_entry,
-            ) from exc
+    try:
+        # tenant_context is atomic (a savepoint when nested): an error rolls all of it back.
+        with tenant_context(tenant) as tenant:
+            return _post(tenant, date, description, clean, ref, source if isinstance(source, models.Model) else None)
+    except IntegrityError as exc:
+        # The source's link is unique: a second posting of the same document ends here, with
+        # the entry it tried to write rolled back (its entry number too).
+        if ref is None:
+            raise
+        with tenant_context(tenant) as tenant:
+            existing = SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).select_related("journal_entry").first()
+        if existing is None:
+            raise
+        raise DuplicateSourceError(
+            _("%(source)s already has journal entry %(number)s.") % {"source": existing, "number": existing.journal_entry.je_number},
+            journal_entry=existing.journal_entry,
+        ) from exc
 
 
 def _post(tenant, date, description, clean, ref, instance=None) -> JournalEntryModel:
