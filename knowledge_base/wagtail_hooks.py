@@ -2,6 +2,7 @@
 and a publishing schedule, in the admin menu."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -14,7 +15,7 @@ class AnnouncementViewSet(SnippetViewSet):
     menu_label = _("Announcements")
     menu_order = 250
     add_to_admin_menu = True
-    list_display = ["title", "severity", "acknowledgement_required", "go_live_at", "expire_at"]
+    list_display = ["title", "severity", "acknowledgement_required", LiveStatusTagColumn(), "go_live_at", "expire_at"]
     list_filter = ["severity", "acknowledgement_required", "live"]
     search_fields = ["title"]
 
