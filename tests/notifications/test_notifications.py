@@ -284,3 +284,18 @@ def test_preferences_list_only_the_types_a_member_can_receive(client, shop):
     client.force_login(people["admin"])
     html = client.get("/app/notifications/preferences/").content.decode()
     assert "Member invited" in html and "Sale voided" in html and "Plan usage threshold crossed" not in html
+
+
+def test_email_through_an_anymail_backend_keeps_its_message_id_tags_and_metadata(shop, settings, mailoutbox, django_capture_on_commit_callbacks):
+    """Production sends through a django-anymail ESP backend; anymail's own test backend runs
+    the same code path (payload building, status) without a provider."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    tenant, people = shop
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(tenant, USAGE_THRESHOLD, THRESHOLD)
+    (message,) = mailoutbox
+    params = message.anymail_test_params
+    assert params["tags"] == [USAGE_THRESHOLD] and params["metadata"]["tenant"] == str(tenant.pk)
+    assert message.anymail_status.status == {"sent"}
+    (delivery,) = deliveries(tenant)
+    assert delivery.status == Delivery.Status.SENT and delivery.provider_id == str(message.anymail_status.message_id)

@@ -67,8 +67,8 @@ def send_email(delivery: Delivery) -> str:
         message.send()
     except Exception as exc:  # SMTP errors, anymail's AnymailError, network errors
         raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
-    status = getattr(message, "anymail_status", None)
-    return (getattr(status, "message_id", None) or "") if status is not None else ""
+    message_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
+    return "" if message_id is None else str(message_id)
 
 
 class _BaseUrlHttpClient(TwilioHttpClient):
