@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE = {
     "billing.renew_subscriptions": {"task": "billing.renew_subscriptions", "schedule": 3600.0},  # scheduled plan changes
     "billing.retry_payments": {"task": "billing.retry_payments", "schedule": 3600.0},  # dunning
     "webhooks.dispatch_due": {"task": "webhooks.dispatch_due_all_shops", "schedule": 60.0},  # webhook retries
+    "webhooks.purge_old": {"task": "webhooks.purge_old_all_shops", "schedule": 24 * 3600},  # delivery log retention
     "knowledge_base.publish_scheduled": {"task": "knowledge_base.publish_scheduled", "schedule": 60.0},  # announcements/pages go live, expire
 }
 # zargar.billing: payment gateway ("mock" until the Stripe gateway lands) and dunning schedule
@@ -396,6 +397,7 @@ WEBHOOKS_CONNECT_TIMEOUT = float(env("WEBHOOKS_CONNECT_TIMEOUT", "5"))
 WEBHOOKS_READ_TIMEOUT = float(env("WEBHOOKS_READ_TIMEOUT", "10"))
 WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", PRODUCTION)
 WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", not PRODUCTION)
+WEBHOOKS_LOG_RETENTION_DAYS = int(env("WEBHOOKS_LOG_RETENTION_DAYS", "30"))  # finished events and their delivery log
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

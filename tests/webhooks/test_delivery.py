@@ -336,3 +336,23 @@ def test_sales_and_voids_reach_the_endpoint_and_admins_hear_of_the_void(receiver
     assert sorted(n.recipient_id for n in notes) == sorted([shop.owner.pk, shop.admin.pk])
     assert notes[0].title == f"Sale {sale.number} voided" and "Wrong ring" in notes[0].body
     assert notes[0].url == f"/app/pos/sales/{sale.pk}/"
+
+
+def test_log_retention_keeps_recent_and_unfinished_events(shop, receiver, django_capture_on_commit_callbacks, clock):
+    from zargar.webhooks.tasks import purge_old
+
+    tenant, _ = shop
+    receiver.script = [(200, "ok"), (500, "down")]
+    endpoint_for(tenant, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_item(tenant, "OLD-1")  # succeeds
+        make_item(tenant, "OLD-2")  # fails: still retrying
+    clock.move_to(T0 + dt.timedelta(days=29))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_item(tenant, "NEW-1")
+    clock.move_to(T0 + dt.timedelta(days=31))
+    assert purge_old.delay(tenant.pk).get() == 1
+    with tenant_context(tenant):
+        kept = sorted(WebhookEvent.objects.values_list("payload__sku", flat=True))
+        assert kept == ["NEW-1", "OLD-2"]
+        assert WebhookAttempt.objects.filter(delivery__event__payload__sku="OLD-1").count() == 0

@@ -270,6 +270,19 @@ def disable_endpoint(tenant, endpoint: WebhookEndpoint, *, reason: str, now: dt.
     )
 
 
+def purge_old(tenant, *, days: int, now: dt.datetime | None = None) -> int:
+    """Delete the shop's events older than `days` whose deliveries are all finished (succeeded,
+    failed or cancelled), with their deliveries and attempts. Returns how many events."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    with tenant_context(tenant):
+        old = WebhookEvent.objects.filter(tenant=tenant, created_at__lt=cutoff).exclude(
+            deliveries__status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
+        )
+        ids = list(old.values_list("pk", flat=True))
+        WebhookEvent.objects.filter(tenant=tenant, pk__in=ids).delete()
+        return len(ids)
+
+
 def due_deliveries(tenant, now: dt.datetime | None = None) -> list[int]:
     """Ids of the shop's deliveries whose next retry is due at `now`."""
     now = now or timezone.now()

@@ -30,6 +30,25 @@ def dispatch_due(tenant) -> int:
     return len(ids)
 
 
+@tenant_task(name="webhooks.purge_old")
+def purge_old(tenant) -> int:
+    """Delete the shop's finished events older than `WEBHOOKS_LOG_RETENTION_DAYS`."""
+    from django.conf import settings
+
+    return services.purge_old(tenant, days=settings.WEBHOOKS_LOG_RETENTION_DAYS)
+
+
+@shared_task(name="webhooks.purge_old_all_shops")
+def purge_old_all_shops() -> int:
+    """Beat entry (daily): fan out `purge_old` to every shop."""
+    from zargar.tenancy.models import Tenant
+
+    ids = list(Tenant.objects.values_list("pk", flat=True))
+    for pk in ids:
+        purge_old.delay(pk)
+    return len(ids)
+
+
 @shared_task(name="webhooks.dispatch_due_all_shops")
 def dispatch_due_all_shops() -> int:
     """Beat entry (every minute): fan out `dispatch_due` to every active shop."""
