@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -255,6 +257,7 @@ def test_operator_creates_edits_switches_and_sees_history(operator_client):
 
     page = operator_client.get("/operator/flags/new_pos/").content.decode()
     assert 'data-testid="flag-history"' in page and "wider" in page and "bug" in page and "Kill switch engaged" in page
+    assert re.search(r'data-field="shop_percent"><span class="font-semibold">percentage of shops</span>: <span[^>]*>10</span> → <span[^>]*>30</span>', page)
     assert "Alpha Gold" in page  # on for every shop now
     listing = operator_client.get("/operator/flags/").content.decode()
     assert 'data-flag="new_pos"' in listing and 'data-flag="beta_team_card"' in listing
