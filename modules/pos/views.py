@@ -322,8 +322,10 @@ def sale_receive_payment(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
+            from zargar.panel.templatetags.zargar_format import localdigits, money
+
             messages.success(request, _("Payment %(number)s of %(amount)s received; still owed: %(owed)s.") % {
-                "number": received.number, "amount": received.amount, "owed": received.balance_after})
+                "number": localdigits(received.number), "amount": money(received.amount, sale.currency), "owed": money(received.balance_after, sale.currency)})
             return redirect("pos:sale-detail", pk=sale.pk)
     return _detail(request, _sale_or_404(request, pk), payment_form=form, status=400)
 

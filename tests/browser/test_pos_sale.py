@@ -93,3 +93,59 @@ def test_cashier_rings_two_line_split_payment_sale_prints_receipt_and_owner_find
     page.wait_for_url(re.compile(r".*/app/accounting/journal/[0-9a-f-]{36}/$"))
     assert "Sale S-000001" in page.content()
     screenshot("pos-06-journal-entry")
+
+
+def test_cashier_in_persian_dark_receives_the_balance_owed_later_split_over_cash_and_card(live_server, page, screenshot):
+    """A sale left 350.00 owed; later a cashier (Persian, dark theme) takes 300.00 cash + 50.00 card
+    on the sale page: the paid/owed history shows the payment, the customer's page no longer shows
+    a balance, the books got Dr cash + card / Cr customer receivables, the PDF receipt is Persian."""
+    from modules.customers.actions import find_or_create_customer
+    from modules.pos import actions
+    from modules.pos.tests.helpers import key
+
+    base = live_server.url
+    shop = make_pos_shop("Browser Owed Gold")
+    ring = make_sellable_piece(shop, "BR-OWED")
+    shop.member.language, shop.member.theme = "fa", "dark"
+    shop.member.save(update_fields=["language", "theme"])
+    with tenant_context(shop.tenant):
+        customer, _ = find_or_create_customer(shop.tenant, phone="+989121234567", name="مریم رضایی")
+    sale = actions.complete_sale(shop.tenant, cashier=shop.member, customer=customer, idempotency_key=key(), lines=[{"item": ring.pk}], payments=[("cash", D("200.00"))])
+
+    _log_in(page, base, shop.member.email)
+    page.goto(f"{base}/app/customers/{customer.pk}/")
+    owed = page.get_by_test_id("customer-balance-owed")
+    assert "۳۵۰٫۰۰" in owed.inner_text() and "S-" in owed.inner_text()
+    screenshot("pos-07-customer-balance-owed-fa-dark")
+
+    owed.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(rf".*/app/pos/sales/{sale.pk}/$"))
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    form = page.get_by_test_id("receive-payment-form")
+    form.locator("input[name=cash]").fill("300.00")
+    form.locator("input[name=card]").fill("50.00")
+    form.locator("input[name=card_reference]").fill("slip 9")
+    screenshot("pos-08-receive-payment-fa-dark")
+    page.get_by_test_id("receive-payment").click()
+    page.wait_for_load_state("networkidle")
+    history = page.get_by_test_id("payment-history").inner_text()
+    assert "P-" in history and "۳۰۰٫۰۰" in history
+    assert page.get_by_test_id("receive-payment-form").count() == 0
+    screenshot("pos-09-paid-and-owed-history-fa-dark")
+
+    with tenant_context(shop.tenant):
+        sale.refresh_from_db()
+        received = sale.balance_payments.get()
+    assert (sale.paid, sale.balance_due) == (D("550.00"), D("0.00"))
+    assert journal_lines(shop.tenant, received) == {("cash", "debit"): D("300.00"), ("card_clearing", "debit"): D("50.00"), ("customer_receivables", "credit"): D("350.00")}
+    page.goto(f"{base}/app/customers/{customer.pk}/")
+    assert page.get_by_test_id("customer-balance-owed").count() == 0
+
+    pdf = page.request.get(f"{base}/app/pos/sales/{sale.pk}/receipt.pdf")
+    assert pdf.status == 200 and pdf.body()[:5] == b"%PDF-"
+    import io
+
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
+    assert "رسید" in text and "پرداخت" in text
