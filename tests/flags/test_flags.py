@@ -290,3 +290,25 @@ def test_flag_shop_rows_go_with_the_flag(actor):
     tenant, _ = make_shop()
     flag = new_flag(actor, shops=[tenant])
     assert FlagShop.objects.filter(flag=flag).count() == 1
+
+
+def test_flag_command_kills_and_revives_with_history(actor):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    tenant, _ = make_shop()
+    new_flag(actor, shops=[tenant])
+    out = StringIO()
+    call_command("flag", "beta", "--kill", "--reason", "incident 42", "--by", actor.email, stdout=out)
+    assert out.getvalue().strip() == "beta: killed; 1 shops, 0% of shops, roles -"
+    assert not flags.is_active("beta", tenant)
+    change = FlagChange.objects.filter(flag_name="beta").first()
+    assert (change.action, change.reason, change.actor) == ("killed", "incident 42", actor)
+    call_command("flag", "beta", "--revive", stdout=StringIO())
+    assert flags.is_active("beta", tenant)
+    with pytest.raises(CommandError, match="no feature flag named 'nope'"):
+        call_command("flag", "nope", "--kill")
+    with pytest.raises(CommandError, match="no account"):
+        call_command("flag", "beta", "--kill", "--by", "ghost@example.com")
+    assert not Flag.objects.get(name="beta").killed
