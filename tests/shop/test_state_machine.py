@@ -1,13 +1,15 @@
 """Issue 3: a Hypothesis state machine over the shop slice — receipts, sales (1–3 lines, split
-payments with cash, card, store credit and old gold, balances owed), partial returns, voids and
-old-gold exchanges — with the books, the stock and the store credit checked after every step:
+payments with cash, card, store credit and old gold, balances owed and paid off later), partial
+returns, voids and old-gold exchanges — with the books, the stock and the store credit checked after every step:
 
 - every journal entry of the shop balances (sum of debits == sum of credits, django-ledger's
   `TransactionModel`), so the shop's total debits == total credits;
 - the number of journal entries is what the accepted actions posted (refusals post nothing);
 - stock on hand == received − sold + returned for every item, from the movements *and* from the
   cached `Item.quantity`, and `audit_stock` reports nothing;
-- every store-credit balance is what the model expects and never negative.
+- every store-credit balance is what the model expects and never negative;
+- the books' customer receivables equal the balances still owed on the sales, and every sale not
+  voided has paid + old gold + owed = total (a payment above what is owed is refused).
 
 Expected refusals (overselling, too little store credit, a balance owed with no customer,
 payments above the total, returning more than was sold, returning a piece that is back in stock,
@@ -39,6 +41,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from modules.accounting.chart import ACCOUNT_SPECS, AccountKey
 from modules.accounting.selectors import books_of
 from modules.customers.actions import find_or_create_customer, issue_store_credit
 from modules.customers.models import StoreCreditEntry
@@ -266,7 +269,48 @@ class ShopMachine(RuleBasedStateMachine):
         self.entries += 1
         event("voided")
 
+    @rule(data=st.data(), pct=st.sampled_from([25, 50, 100]), with_credit=st.booleans(), over=st.sampled_from([False, False, False, True]))
+    def pay_balance(self, data, pct, with_credit, over):
+        """Receive part or all of a sale's balance owed later (cash, some of it in store credit),
+        or a cent more than is owed (refused, nothing written)."""
+        owing = sorted(Sale.objects.filter(tenant=self.t, pk__in=self.sales, balance_due__gt=0).values_list("pk", flat=True))
+        if not owing:
+            return
+        sale = Sale.objects.get(pk=data.draw(st.sampled_from(owing), label="owing sale"))
+        amount = sale.balance_due + CENT if over else max((sale.balance_due * pct / 100).quantize(CENT), CENT)
+        credit = min(self.credit.get(sale.customer_id, ZERO), (amount / 2).quantize(CENT)) if with_credit else ZERO
+        payments = [(m, a) for m, a in (("store_credit", credit), ("cash", amount - credit)) if a > 0]
+        try:
+            received = pos.receive_payment(self.t, sale, payments=payments, idempotency_key=key(), actor=self.w.shop.member)
+        except pos.SaleError as exc:
+            self._refused(exc, EXPECTED_REFUSALS | {"overpayment"})
+            assert over and exc.code == "overpayment"
+            return
+        assert not over
+        sale.refresh_from_db()
+        assert received.amount == amount and received.balance_after == sale.balance_due >= 0
+        if credit > 0:
+            self.credit[sale.customer_id] -= credit
+        self.entries += 1
+        event("paid a balance owed" + (" (part in store credit)" if credit else "") + (" in full" if sale.balance_due == 0 else ""))
+
     # --- invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def receivables_agree(self):
+        """The books' customer receivables = the balances still owed on the sales; every sale not
+        voided has paid + old gold + owed = total."""
+        amount = DecimalField(max_digits=20, decimal_places=2)
+        sums = TransactionModel.objects.filter(
+            journal_entry__ledger__entity=self.w.books_entity, account__code=ACCOUNT_SPECS[AccountKey.CUSTOMER_RECEIVABLES].code,
+        ).aggregate(
+            dr=Sum(Case(When(tx_type="debit", then="amount"), default=Value(ZERO), output_field=amount)),
+            cr=Sum(Case(When(tx_type="credit", then="amount"), default=Value(ZERO), output_field=amount)),
+        )
+        owed = Sale.objects.filter(tenant=self.t).aggregate(s=Sum("balance_due"))["s"] or ZERO
+        assert (sums["dr"] or ZERO) - (sums["cr"] or ZERO) == owed
+        for paid, gold, due, total in Sale.objects.filter(tenant=self.t, pk__in=self.sales).exclude(status="voided").values_list("paid", "old_gold_credit", "balance_due", "total"):
+            assert paid + gold + due == total
 
     @invariant()
     def books_balance(self):
