@@ -49,3 +49,28 @@ def test_raw_sql_sees_only_the_current_shop():
         assert all(n == 0 for n, _ in _counts().values())
     with tenant_context(b):
         assert actions.get_subscription(b).credit_minor == 0
+
+
+def test_stripe_customer_rows_are_isolated_but_readable_outside_any_shop():
+    """`billing_stripecustomer`: each shop reads and writes only its own row; with no shop set
+    (the Stripe webhook, before it knows the shop) every row can be read, none written."""
+    from django.db import DatabaseError, transaction
+
+    from tests.isolation import raw
+    from zargar.billing.models import StripeCustomer
+
+    a, _ = make_shop()
+    b, _ = make_shop()
+    for shop, cus in ((a, "cus_rlsA"), (b, "cus_rlsB")):
+        with tenant_context(shop):
+            StripeCustomer.objects.create(tenant=shop, customer_id=cus)
+    with tenant_context(a):
+        assert raw("SELECT tenant_id, customer_id FROM billing_stripecustomer") == [(a.pk, "cus_rlsA")]
+        assert raw("UPDATE billing_stripecustomer SET customer_id = 'cus_x' WHERE tenant_id = %s", [b.pk]) == 0
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            raw("INSERT INTO billing_stripecustomer (tenant_id, customer_id, livemode, created_at) VALUES (%s, 'cus_evil', false, now())", [b.pk])
+    with tenant_context(b):
+        assert raw("SELECT tenant_id FROM billing_stripecustomer") == [(b.pk,)]
+    with tenant_context(None):
+        assert sorted(raw("SELECT customer_id FROM billing_stripecustomer")) == [("cus_rlsA",), ("cus_rlsB",)]
+        assert raw("DELETE FROM billing_stripecustomer") == 0

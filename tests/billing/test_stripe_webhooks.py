@@ -80,7 +80,8 @@ def lifecycle(version) -> list[dict]:
 
 def stripe_shop():
     shop, owner = make_shop()
-    StripeCustomer.objects.create(customer_id="cus_A", tenant=shop)
+    with tenant_context(shop):
+        StripeCustomer.objects.create(customer_id="cus_A", tenant=shop)
     return shop, owner
 
 
@@ -94,7 +95,7 @@ def snapshot(shop) -> dict:
         "status": sub.status, "period": (sub.current_period_start, sub.current_period_end), "cycle": sub.cycle, "version": sub.version_id,
         "cancel_at_period_end": sub.cancel_at_period_end, "canceled_at": sub.canceled_at, "failed_attempts": sub.failed_attempts,
         "stripe_id": sub.gateway_subscription_id, "synced": sub.gateway_synced_at, "invoices": invoices, "attempts": attempts, "lines": lines,
-        "events": StripeEvent.objects.filter(tenant=shop).count(),
+        "events": StripeEvent.objects.count(),
     }
 
 
@@ -152,8 +153,8 @@ def _clean_state(client, version):
     with tenant_context(shop):
         Invoice.objects.filter(tenant=shop).delete()
         Subscription.objects.filter(tenant=shop).delete()
+        StripeCustomer.objects.filter(tenant=shop).delete()
     StripeEvent.objects.all().delete()
-    StripeCustomer.objects.all().delete()
     DjstripeEvent.objects.all().delete()
     return state
 
@@ -173,8 +174,8 @@ def test_duplicated_and_reordered_deliveries_end_like_one_clean_delivery(client,
     with tenant_context(shop):
         Invoice.objects.filter(tenant=shop).delete()
         Subscription.objects.filter(tenant=shop).delete()
+        StripeCustomer.objects.filter(tenant=shop).delete()
     StripeEvent.objects.all().delete()
-    StripeCustomer.objects.all().delete()
     DjstripeEvent.objects.all().delete()
 
     shop, _ = stripe_shop()

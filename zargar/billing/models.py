@@ -3,8 +3,8 @@
 Platform-wide (no tenant_id, no RLS): `Plan`, `PlanVersion`, `LimitPolicy`, `InvoiceSequence`.
 A shop's data (TenantModel, RLS): `Subscription`, `LimitOverride`, `UsageEvent`, `DailyUsage`,
 `ThresholdNotice`, `Invoice`, `InvoiceLine`, `PaymentAttempt`, `SubscriptionStatusOverride`.
-Stripe routing (platform-wide, ids only): `StripeCustomer` (Stripe customer → shop) and
-`StripeEvent` (every webhook event id processed, once).
+Stripe: `StripeCustomer` (Stripe customer → shop; RLS, readable outside any shop's context)
+and `StripeEvent` (platform-wide: every webhook event id processed, once).
 
 Money is stored as `Decimal` in the plan's currency on plans, and as integers in the currency's
 minor unit (e.g. cents) on invoices, where proration rounding happens (see `proration`).
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from zargar.tenancy.models import TenantModel
+from zargar.tenancy.rls import TENANT_SETTING, TenantIsolationPolicy, setting_sql
 
 
 class Metric(models.TextChoices):
@@ -344,18 +345,24 @@ class PaymentAttempt(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
-class StripeCustomer(models.Model):
+class StripeCustomer(TenantModel):
     """Which shop a Stripe customer (cus_…) is.
 
-    Platform-wide on purpose (no RLS): a webhook arrives with a customer id and no shop, and must
-    find the shop before it can enter that shop's context. It holds ids only; everything about
-    the shop's billing stays in the RLS tables.
+    A shop's row (RLS: written only in the shop's context), with one widening for reads: outside
+    any shop's context (`app.tenant_id` unset, as in the Stripe webhook, which must find the shop
+    from a customer id before it can enter that shop) every row can be read. Inside a shop's
+    context only that shop's row is visible. It holds ids only.
     """
 
     customer_id = models.CharField(max_length=64, unique=True)
-    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
     livemode = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            TenantIsolationPolicy(name="billing_stripecustomer_tenant_isolation", extra_using=f"{setting_sql(TENANT_SETTING)} IS NULL"),
+            models.UniqueConstraint(fields=["tenant"], name="billing_stripecustomer_one_per_shop"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} → {self.tenant_id}"
@@ -363,8 +370,8 @@ class StripeCustomer(models.Model):
 
 class StripeEvent(models.Model):
     """One Stripe webhook event (evt_…) Zargar has handled: the unique `event_id` is what makes
-    a repeated or concurrent delivery apply once. Platform-wide for the same reason as
-    `StripeCustomer` (the shop is known only after reading the event)."""
+    a repeated or concurrent delivery apply once. Platform-wide (Stripe's ids, type, time and
+    outcome; nothing of the shop's): the shop is known only after reading the event."""
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", _("Applied")
@@ -374,7 +381,6 @@ class StripeEvent(models.Model):
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     created = models.DateTimeField(help_text=_("Stripe's creation time of the event"))
-    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     processed_at = models.DateTimeField(auto_now_add=True)
 

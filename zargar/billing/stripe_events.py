@@ -118,7 +118,8 @@ def _lines(obj: dict) -> list[dict]:
 
 
 def tenant_for(obj: dict) -> Tenant | None:
-    """The shop of a Stripe object: through its customer (`StripeCustomer`), else the
+    """The shop of a Stripe object: through its customer (`StripeCustomer`, readable here
+    because no shop's context is set yet), else the
     `client_reference_id` / `metadata.zargar_tenant_id` Zargar put on what it created (trusted:
     the payload's signature was verified). A customer seen this way for the first time is
     recorded."""
@@ -133,7 +134,8 @@ def tenant_for(obj: dict) -> Tenant | None:
     ref = str(obj.get("client_reference_id") or metadata.get("zargar_tenant_id") or "")
     tenant = Tenant.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
     if tenant is not None and customer:
-        StripeCustomer.objects.get_or_create(tenant=tenant, defaults={"customer_id": customer, "livemode": bool(obj.get("livemode"))})
+        with tenant_context(tenant):  # a shop row: written in the shop's context (RLS)
+            StripeCustomer.objects.get_or_create(tenant=tenant, defaults={"customer_id": customer, "livemode": bool(obj.get("livemode"))})
     return tenant
 
 
@@ -191,7 +193,7 @@ def apply_event(event: dict) -> str:
         tenant = tenant_for(obj) if event_type in HANDLED else None
         try:
             with transaction.atomic():
-                record = StripeEvent.objects.create(event_id=event_id, type=event_type, created=created, tenant=tenant, outcome=Outcome.IGNORED)
+                record = StripeEvent.objects.create(event_id=event_id, type=event_type, created=created, outcome=Outcome.IGNORED)
         except IntegrityError:
             return "duplicate"
         if tenant is None:

@@ -65,9 +65,12 @@ class StripeGateway:
     def create_customer(self, tenant, *, email: str) -> str:
         """Create the shop's Stripe customer (once: an existing mapping is returned) and record
         it in `StripeCustomer`, so webhooks find the shop. Returns the cus_… id."""
+        from zargar.tenancy.context import tenant_context
+
         from .models import StripeCustomer
 
-        existing = StripeCustomer.objects.filter(tenant_id=tenant.pk).values_list("customer_id", flat=True).first()
+        with tenant_context(tenant):
+            existing = StripeCustomer.objects.filter(tenant_id=tenant.pk).values_list("customer_id", flat=True).first()
         if existing:
             return existing
         params = {"name": tenant.name, "metadata": {"zargar_tenant_id": str(tenant.pk), "zargar_shop": tenant.slug}}
@@ -77,7 +80,7 @@ class StripeGateway:
             customer = stripe.Customer.create(**params, **_options(f"zargar-customer-{tenant.pk}-{tenant.slug}"))
         except stripe.StripeError as exc:
             raise _failure(exc) from exc
-        with transaction.atomic():
+        with tenant_context(tenant), transaction.atomic():
             StripeCustomer.objects.get_or_create(tenant_id=tenant.pk, defaults={"customer_id": customer.id, "livemode": bool(customer.get("livemode"))})
         return customer.id
 
@@ -175,9 +178,12 @@ class StripeGateway:
 
     def portal_url(self, tenant, *, return_url: str) -> str:
         """A Stripe customer portal session for the shop (cards, invoices, cancel)."""
+        from zargar.tenancy.context import tenant_context
+
         from .models import StripeCustomer
 
-        customer_id = StripeCustomer.objects.filter(tenant_id=tenant.pk).values_list("customer_id", flat=True).first()
+        with tenant_context(tenant):
+            customer_id = StripeCustomer.objects.filter(tenant_id=tenant.pk).values_list("customer_id", flat=True).first()
         if not customer_id:
             raise GatewayError("This shop has no Stripe customer yet.")
         try:
