@@ -184,3 +184,9 @@ def test_charts_escape_labels_and_draw_one_mark_per_point():
     assert line.count("<circle") == 2
     bars = charts.stacked_bars([("Basic", [("active", "Active", 2), ("trialing", "Trialing", 1)])], title="t", empty="none")
     assert bars.count("<rect") == 2 and ">3</text>" in bars
+
+
+@pytest.mark.django_db
+def test_an_operator_without_a_shop_lands_on_the_dashboard(operator_client):
+    response = operator_client.get("/app/")
+    assert response.status_code == 302 and response["Location"] == "/operator/"

@@ -39,7 +39,7 @@ def _safe_next(request, fallback: str) -> str:
 def dashboard(request):
     if request.tenant is None:
         if request.user.is_operator:
-            return redirect("operator:tenants")
+            return redirect("operator:dashboard")
         return render(request, "panel/no_shop.html")
     cards = []
     for hook in get_hooks(ExtensionPoint.DASHBOARD_CARDS, enabled_modules=enabled_modules(request)):
