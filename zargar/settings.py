@@ -236,8 +236,9 @@ STRIPE_LIVE_PUBLIC_KEY = env("STRIPE_LIVE_PUBLIC_KEY")
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_WEBHOOK_SECRET = env("DJSTRIPE_WEBHOOK_SECRET")  # whsec_… of the endpoint /billing/stripe/webhook/
 DJSTRIPE_WEBHOOK_TOLERANCE = 300  # seconds a signed delivery stays valid (replay protection)
-# dj-stripe also syncs each event's objects into its own tables (fetches them from Stripe; off in tests).
-BILLING_STRIPE_SYNC_DJSTRIPE = env_bool("BILLING_STRIPE_SYNC_DJSTRIPE", not TESTING)
+# Opt-in: let dj-stripe also sync each event's objects into its own tables (fetches them from
+# Stripe; a failure there fails the delivery, which Stripe retries). Off: dj-stripe keeps the event only.
+BILLING_STRIPE_SYNC_DJSTRIPE = env_bool("BILLING_STRIPE_SYNC_DJSTRIPE", False)
 if env("STRIPE_API_HOST"):
     STRIPE_API_HOST = env("STRIPE_API_HOST")  # a local fake (localstripe) in development only
 

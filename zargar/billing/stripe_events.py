@@ -144,11 +144,12 @@ def tenant_for(obj: dict) -> Tenant | None:
 def _on_verified_delivery(sender, instance, **kwargs) -> None:
     """dj-stripe's `webhook_pre_process` signal: a delivery passed signature verification.
 
-    Zargar applies the event here, inside dj-stripe's transaction. Then dj-stripe processes it
-    its own way (`Event.process`: store the event, re-fetch its objects from Stripe into
-    dj-stripe's tables). With `BILLING_STRIPE_SYNC_DJSTRIPE` off (tests, offline development) the
-    event is stored in dj-stripe's `Event` table here, which dj-stripe's processing then treats as
-    already handled, so nothing is fetched from Stripe.
+    Zargar applies the event here, inside dj-stripe's transaction. With `BILLING_STRIPE_SYNC_DJSTRIPE`
+    off (the default) the event is then stored as received in dj-stripe's `Event` table, which
+    dj-stripe's own processing treats as already handled: nothing is fetched from Stripe, and
+    Zargar's state depends on the signed payload alone. Opted in, dj-stripe processes it its own
+    way (`Event.process`: re-fetch the objects from Stripe into its tables); a failure there fails
+    the whole delivery (Zargar's changes included) and Stripe retries it.
     """
     event = instance.json_body
     apply_event(event)
