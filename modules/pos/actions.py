@@ -73,6 +73,7 @@ from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership
 from zargar.tenancy.permissions import role_has_perm
 from zargar.tenancy.roles import Role
+from zargar.webhooks.bus import publish
 
 from .models import (
     DONE_STATUSES,
@@ -731,6 +732,7 @@ def complete_sale(
 
             pieces = ", ".join(f"{ln.item.sku} {ln.item.karat}K {ln.item.net_weight * ln.quantity} g" for ln in parsed)
             record_activity(tenant, customer, kind="sale", summary=(_("Sale %(number)s: %(pieces)s") % {"number": sale.number, "pieces": pieces})[:200], amount=total, reference=sale)
+        publish(tenant, "sale.completed", sale)  # webhooks (zargar.webhooks.bus), after commit
         return sale
 
 
@@ -920,8 +922,9 @@ def return_sale_lines(tenant, sale, *, lines, refunds=None, refund_method: str =
       less what came back before (`return_too_many` otherwise).
     - `refunds`: `{"method": "cash"|"card"|"store_credit", "amount", "reference"}` (or tuples)
       adding up exactly to the value returned (each line's share of its amounts after discount,
-      with VAT); without `refunds`, all of it by `refund_method` (default cash). Store credit
-      is issued to the sale's customer.
+      with VAT) less what the customer still owes on the sale: a return first cancels the
+      balance owed (Cr Customer receivables), only the rest is paid back; without `refunds`, that
+      rest by `refund_method` (default cash). Store credit is issued to the sale's customer.
 
     The units go back to stock with `inventory.return_stock`, the reversing journal entry is
     posted (source = the return) and the customer's activity records it. Raises `SaleError`.
@@ -971,10 +974,21 @@ def return_sale_lines(tenant, sale, *, lines, refunds=None, refund_method: str =
             planned.append((line, quantity, amounts))
         total = sum((a["line_total"] for _l, _q, a in planned), ZERO)
         cost = sum((a["cost"] for _l, _q, a in planned), ZERO)
-        refund_list = _parse_refunds(tenant, refunds if refunds is not None else ([(refund_method, total)] if total > 0 else []), internal=_void)
+        # What the customer still owes on the sale is cancelled first; only the rest is paid back.
+        owed_cut = ZERO if _void else min(sale.balance_due, total)
+        to_refund = total - owed_cut
+        refund_list = _parse_refunds(tenant, refunds if refunds is not None else ([(refund_method, to_refund)] if to_refund > 0 else []), internal=_void)
         refunded = sum((a for _m, a, _r in refund_list), ZERO)
-        if refunded != total:
+        if refunded != to_refund:
+            if owed_cut:
+                raise SaleError(
+                    _("The refunds (%(refunded)s) must add up to %(refund)s: the value returned (%(total)s) less the %(owed)s still owed on the sale, which it cancels.")
+                    % {"refunded": refunded, "refund": to_refund, "total": total, "owed": owed_cut},
+                    "refund_mismatch", "refunds",
+                )
             raise SaleError(_("The refunds (%(refunded)s) must add up to the value returned (%(total)s).") % {"refunded": refunded, "total": total}, "refund_mismatch", "refunds")
+        if owed_cut:
+            refund_list.append((RECEIVABLE, owed_cut, ""))
         if sale.customer_id is None and any(m == PaymentMethod.STORE_CREDIT for m, _a, _r in refund_list):
             raise SaleError(_("Store credit needs a customer: this sale has none."), "customer_required", "refunds")
 
@@ -1032,6 +1046,7 @@ def return_sale_lines(tenant, sale, *, lines, refunds=None, refund_method: str =
             from modules.customers.actions import record_activity
 
             record_activity(tenant, sale.customer, kind="return", summary=(_("Return %(number)s of sale %(sale)s") % {"number": sale_return.number, "sale": sale.number})[:200], amount=-total, reference=sale_return)
+        publish(tenant, "sale.voided" if _void else "sale.returned", sale_return)  # webhooks and notifications
         return sale_return
 
 

@@ -243,8 +243,10 @@ class ShopMachine(RuleBasedStateMachine):
         assert not too_many
         for ln, quantity in wanted:
             self.on_hand[ln.item_id] += quantity
-        if method == "store_credit" and ret.total > 0:
-            self.credit[sale.customer_id] += ret.total
+        # A return cancels what is still owed on the sale first; only the rest is paid back.
+        credit_back = sum(ret.refunds.filter(method="store_credit").values_list("amount", flat=True), ZERO)
+        if credit_back > 0:
+            self.credit[sale.customer_id] += credit_back
         if ret.total > 0:
             self.entries += 1
         event(f"returned ({method})")

@@ -232,3 +232,21 @@ def test_rls_isolates_balance_payments():
         sale, _ = owing_sale(shop)
         actions.receive_payment(shop.tenant, sale, payments=[("cash", D("10.00"))], idempotency_key="same-key-in-both")
     assert_table_isolated("pos_balancepayment", a.tenant, b.tenant)
+
+
+def test_a_return_cancels_the_balance_owed_first_and_refunds_only_the_rest():
+    shop = make_pos_shop()
+    t = shop.tenant
+    sale, _ = owing_sale(shop)  # 550.00: 200.00 paid, 350.00 owed
+    with tenant_context(t):
+        line = sale.lines.get()
+    with pytest.raises(actions.SaleError) as refused:
+        actions.return_sale_lines(t, sale, lines=[(line.pk, 1)], refunds=[("cash", D("550.00"))], actor=shop.admin)
+    assert refused.value.code == "refund_mismatch" and "350.00" in refused.value.text
+    ret = actions.return_sale_lines(t, sale, lines=[(line.pk, 1)], refund_method="card", actor=shop.admin)
+    with tenant_context(t):
+        sale.refresh_from_db()
+        refunds = list(ret.refunds.values_list("method", "amount"))
+    assert (ret.total, sale.balance_due, sale.status) == (D("550.00"), D("0.00"), "returned") and refunds == [("card", D("200.00"))]
+    lines = journal_lines(t, ret)
+    assert lines[("customer_receivables", "credit")] == D("350.00") and lines[("card_clearing", "credit")] == D("200.00") and balanced(lines)
