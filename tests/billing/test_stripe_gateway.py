@@ -109,12 +109,25 @@ def test_declined_card_and_missing_card_are_failed_attempts_with_dunning(stripe_
     assert actions.get_subscription(shop).status == "active"
 
 
-def test_unreachable_stripe_is_a_gateway_error_recorded_as_an_attempt(stripe_settings):
+def test_unreachable_stripe_is_refused_cleanly_or_recorded_as_an_attempt(stripe_settings, client):
     stripe.api_base, previous = "http://127.0.0.1:9", stripe.api_base  # nothing listens there
     try:
-        shop, _ = make_shop()
+        version = make_plan()
+        shop, owner = make_shop()
         with pytest.raises(GatewayError):
-            StripeGateway().create_customer(shop, email="x@example.com")
+            StripeGateway().create_customer(shop, email=owner.email)
+        client.force_login(owner)
+        response = client.post("/app/billing/change/", {"version": version.pk, "cycle": "monthly", "when": "now"}, follow=True)
+        assert response.status_code == 200 and b"could not be reached" in response.content
+        assert actions.get_subscription(shop) is None  # nothing half-written
+
+        with tenant_context(shop):
+            StripeCustomer.objects.create(tenant=shop, customer_id="cus_offline")
+        sub = actions.subscribe(shop, version, email=owner.email)  # the customer is known: the charge fails
+        assert sub.status == "past_due" and sub.failed_attempts == 1
+        with tenant_context(shop):
+            attempt = PaymentAttempt.objects.get(tenant=shop)
+        assert (attempt.succeeded, attempt.code, attempt.gateway) == (False, "gateway_error", "stripe")
     finally:
         stripe.api_base = previous
 

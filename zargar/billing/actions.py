@@ -245,7 +245,8 @@ def subscribe(tenant, version: PlanVersion, *, cycle: str = BillingCycle.MONTHLY
     """Start `tenant`'s subscription on `version`. With trial days it starts `trialing` (no
     invoice until the trial ends); otherwise the first period is invoiced and charged now.
     A shop whose subscription ended (canceled or expired) starts again on the same row.
-    Raises `BillingError` when the shop has a subscription in force or the plan is archived."""
+    Raises `BillingError` when the shop has a subscription in force, the plan is archived or the
+    gateway cannot register the shop (nothing is written then)."""
     today = _today(today)
     cycle = BillingCycle(cycle)
     if version.plan.archived:
@@ -254,8 +255,11 @@ def subscribe(tenant, version: PlanVersion, *, cycle: str = BillingCycle.MONTHLY
         ended = Subscription.objects.select_for_update().select_related("version").filter(tenant_id=tenant.pk).first()
         if ended is not None and ended.status not in (S.CANCELED, S.EXPIRED):
             raise BillingError(_("This shop already has a subscription; change its plan instead."))
+        try:
+            customer = get_gateway().create_customer(tenant, email=email)
+        except GatewayError as exc:
+            raise BillingError(_("The payment provider could not be reached; nothing was changed. Please try again. (%(error)s)") % {"error": exc}) from exc
         _mark_used(version)
-        customer = get_gateway().create_customer(tenant, email=email)
         trial_end = today + dt.timedelta(days=version.trial_days) if version.trial_days else None
         end = trial_end or add_cycle(today, cycle)
         values = {
