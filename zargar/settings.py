@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE = {
     "billing.renew_subscriptions": {"task": "billing.renew_subscriptions", "schedule": 3600.0},  # scheduled plan changes
     "billing.retry_payments": {"task": "billing.retry_payments", "schedule": 3600.0},  # dunning
     "webhooks.dispatch_due": {"task": "webhooks.dispatch_due_all_shops", "schedule": 60.0},  # webhook retries
+    "webhooks.dispatch_due_every_shop": {"task": "webhooks.dispatch_due_all_shops", "schedule": 3600.0, "kwargs": {"every_shop": True}},  # safety net
     "webhooks.purge_old": {"task": "webhooks.purge_old_all_shops", "schedule": 24 * 3600},  # delivery log retention
     "knowledge_base.publish_scheduled": {"task": "knowledge_base.publish_scheduled", "schedule": 60.0},  # announcements/pages go live, expire
 }

@@ -356,3 +356,34 @@ def test_log_retention_keeps_recent_and_unfinished_events(shop, receiver, django
         kept = sorted(WebhookEvent.objects.values_list("payload__sku", flat=True))
         assert kept == ["NEW-1", "OLD-2"]
         assert WebhookAttempt.objects.filter(delivery__event__payload__sku="OLD-1").count() == 0
+
+
+def test_the_minute_sweep_wakes_only_shops_with_a_retry_due(shop, other_shop, receiver, django_capture_on_commit_callbacks, clock):
+    from zargar.webhooks.models import RetryDue
+    from zargar.webhooks.tasks import dispatch_due_all_shops
+
+    tenant, _ = shop
+    other, _owner = other_shop
+    receiver.script = [(500, "down"), (500, "down"), (200, "ok")]
+    endpoint_for(tenant, receiver.url)
+    endpoint_for(other, receiver.url + "/fine", events=["customer.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        make_item(tenant)
+    assert list(RetryDue.objects.values_list("shop_id", "due_at")) == [(tenant.pk, T0 + dt.timedelta(minutes=1))]
+
+    def sweep():
+        with django_capture_on_commit_callbacks(execute=True):
+            return dispatch_due_all_shops.delay().get()
+
+    clock.move_to(T0 + dt.timedelta(seconds=30))
+    assert sweep() == 0 and len(receiver.requests) == 1
+    clock.move_to(T0 + dt.timedelta(seconds=61))
+    assert sweep() == 1 and len(receiver.requests) == 2
+    assert list(RetryDue.objects.values_list("shop_id", "due_at")) == [(tenant.pk, T0 + dt.timedelta(seconds=61 + 120))]
+    clock.move_to(T0 + dt.timedelta(seconds=61 + 121))
+    assert sweep() == 1 and len(receiver.requests) == 3
+    assert not RetryDue.objects.exists() and deliveries(tenant)[0].status == DeliveryStatus.SUCCEEDED
+    assert sweep() == 0
+    # The hourly safety net wakes every active shop whatever the index says.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_due_all_shops.delay(every_shop=True).get() >= 2

@@ -128,3 +128,12 @@ class WebhookAttempt(TenantModel):
     class Meta:
         constraints = [*TenantModel.Meta.constraints]
         ordering = ["delivery", "number"]
+
+
+class RetryDue(models.Model):
+    """Platform index (not shop data, no RLS): the earliest moment a shop has a webhook retry
+    due, so the every-minute sweep wakes only shops with work instead of every shop. Holds no
+    payload, only (shop id, time). Kept by `services.note_retry_due` / `tasks.dispatch_due`."""
+
+    shop_id = models.BigIntegerField(primary_key=True)
+    due_at = models.DateTimeField(db_index=True)

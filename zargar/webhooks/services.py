@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from zargar.tenancy.context import tenant_context
 from . import schedule, signing
 from .bus import enqueue
 from .events import TEST_EVENT, event_types
-from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent, new_secret
+from .models import DeliveryStatus, RetryDue, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent, new_secret
 
 RESPONSE_EXCERPT_BYTES = 4096
 USER_AGENT = "Zargar-Webhooks/1.0 (+https://zargar.local/docs/webhooks)"
@@ -241,6 +241,7 @@ def attempt(tenant, delivery: WebhookDelivery, *, manual: bool = False, now: dt.
                 delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.FAILED, None, now
             else:
                 delivery.status, delivery.next_attempt_at = DeliveryStatus.RETRYING, due
+                note_retry_due(tenant.pk, due)
         delivery.save(update_fields=["attempt_count", "status", "next_attempt_at", "completed_at", "last_status_code"])
         if not ok and event.event_type != TEST_EVENT:
             _count_failure(tenant, endpoint, now)
@@ -283,11 +284,33 @@ def purge_old(tenant, *, days: int, now: dt.datetime | None = None) -> int:
         return len(ids)
 
 
+def note_retry_due(shop_id: int, due_at: dt.datetime) -> None:
+    """Record that `shop_id` has a retry due at `due_at` (keeps the earliest)."""
+    table = RetryDue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (shop_id, due_at) VALUES (%s, %s) "
+            f"ON CONFLICT (shop_id) DO UPDATE SET due_at = LEAST({table}.due_at, EXCLUDED.due_at)",
+            [shop_id, due_at],
+        )
+
+
+def take_due_shops(now: dt.datetime | None = None) -> list[int]:
+    """Remove and return the shops whose earliest retry is due at `now`."""
+    table = RetryDue._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE due_at <= %s RETURNING shop_id", [now or timezone.now()])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def due_deliveries(tenant, now: dt.datetime | None = None) -> list[int]:
     """Ids of the shop's deliveries whose next retry is due at `now`."""
     now = now or timezone.now()
     with tenant_context(tenant):
-        return list(
-            WebhookDelivery.objects.filter(tenant=tenant, status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at").values_list("pk", flat=True)[:500]
-        )
+        waiting = WebhookDelivery.objects.filter(tenant=tenant, status=DeliveryStatus.RETRYING)
+        ids = list(waiting.filter(next_attempt_at__lte=now).order_by("next_attempt_at").values_list("pk", flat=True)[:500])
+        # The sweep removed this shop's index row: put back the next retry not taken now.
+        later = waiting.exclude(pk__in=ids).order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+        if later is not None:
+            note_retry_due(tenant.pk, later)
+        return ids

@@ -50,11 +50,13 @@ def purge_old_all_shops() -> int:
 
 
 @shared_task(name="webhooks.dispatch_due_all_shops")
-def dispatch_due_all_shops() -> int:
-    """Beat entry (every minute): fan out `dispatch_due` to every active shop."""
+def dispatch_due_all_shops(every_shop: bool = False) -> int:
+    """Beat entry (every minute): fan out `dispatch_due` to the shops with a retry due (from
+    the `RetryDue` index). `every_shop=True` (the hourly safety net) wakes every active shop."""
     from zargar.tenancy.models import Tenant
 
-    ids = list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("pk", flat=True))
+    active = set(Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("pk", flat=True))
+    ids = sorted(active) if every_shop else [pk for pk in services.take_due_shops() if pk in active]
     for pk in ids:
         dispatch_due.delay(pk)
     return len(ids)
