@@ -417,6 +417,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],  # each list's FilterSet
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zargar.api.errors.exception_handler",
+    # JSON in, JSON out: one request format for integrators (and one the schema documents).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Per-shop monthly API-call limit of the shop's plan (429 `limit_exceeded`).
     # Per-key requests per minute first (429 `rate_limited` with Retry-After), then the plan's month.
     "DEFAULT_THROTTLE_CLASSES": ["zargar.api.throttling.ApiKeyRateThrottle", "zargar.billing.throttling.MonthlyApiCallThrottle"],
@@ -435,6 +438,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies get their own components (no read-only fields)
     "PREPROCESSING_HOOKS": ["zargar.api.schema.only_zargar_api"],
     # The inventory model field and its `?karat=` filter share one choice set: one name for it
     # (otherwise drf_spectacular.W001 in `check --deploy`).
@@ -442,6 +446,8 @@ SPECTACULAR_SETTINGS = {
         "KaratEnum": "modules.inventory.models.Karat",
         "PaymentMethodEnum": "modules.pos.models.PaymentMethod",
         "TenderMethodEnum": "modules.pos.api.serializers.TENDER_METHODS",
+        "ItemMakingModeEnum": "modules.inventory.models.MakingMode",
+        "QuoteMakingModeEnum": "modules.rates.pricing.MakingMode.ALL",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -35,7 +35,11 @@ class AccountingConfig(ModuleConfig):
             PermissionSpec("accounting.post_entry", _("Post manual journal entries"), min_role=Role.ADMIN),
         ),
         urls="modules.accounting.urls",
-        api_routes=(ApiRoute("accounting/journal-entries", "modules.accounting.api.views.JournalEntryViewSet", "journal-entry"),),
+        api_routes=(
+            ApiRoute("accounting/journal-entries", "modules.accounting.api.views.JournalEntryViewSet", "journal-entry"),
+            ApiRoute("accounting/accounts", "modules.accounting.api.views.AccountViewSet", "account"),
+            ApiRoute("accounting/statements", "modules.accounting.api.views.StatementViewSet", "statement"),
+        ),
     )
 
     def ready(self) -> None:

@@ -33,6 +33,7 @@ class InventoryConfig(ModuleConfig):
             ApiRoute("inventory/lots", "modules.inventory.api.views.LotViewSet", "lot"),
             ApiRoute("inventory/movements", "modules.inventory.api.views.MovementViewSet", "movement"),
             ApiRoute("inventory/locations", "modules.inventory.api.views.LocationViewSet", "location"),
+            ApiRoute("inventory/branches", "modules.inventory.api.views.BranchViewSet", "branch"),
             ApiRoute("inventory/stock", "modules.inventory.api.views.StockViewSet", "stock"),
         ),
         default_settings={"low_stock_threshold": 1},

@@ -37,7 +37,10 @@ class PosConfig(ModuleConfig):
             PermissionSpec("pos.view_sales", _("View sales and receipts"), min_role=Role.VIEWER),
         ),
         urls="modules.pos.urls",
-        api_routes=(ApiRoute("pos/sales", "modules.pos.api.views.SaleViewSet", "sale"),),
+        api_routes=(
+            ApiRoute("pos/sales", "modules.pos.api.views.SaleViewSet", "sale"),
+            ApiRoute("pos/returns", "modules.pos.api.views.SaleReturnViewSet", "return"),
+        ),
         # Largest discount (percent of the price before tax) per role; an empty value means no cap.
         default_settings={"max_discount_percent": {"member": "5", "admin": "20", "owner": ""}},
         help_pages=("pos",),

@@ -27,7 +27,8 @@ def _presented_key(request) -> str | None:
 
 
 def find_key(token: str) -> ApiKey | None:
-    """The active (not revoked) key for a presented secret or publishable key, or None.
+    """The active key (not revoked, not past the grace period of a roll) for a presented secret
+    or publishable key, or None.
 
     Works before any shop is known: sets `app.api_key_lookup` to the key's lookup value (the
     secret's first 16 characters, or the whole publishable key), which the key table's read
@@ -35,13 +36,18 @@ def find_key(token: str) -> ApiKey | None:
     savepoint of the request's transaction. A secret key must then match the stored SHA-256
     digest (constant-time comparison).
     """
+    from django.db.models import Q
+    from django.utils import timezone
+
     is_secret = token.startswith("sk_")
     lookup = token[:PREFIX_LENGTH] if is_secret else token
     field = "secret_prefix" if is_secret else "publishable_key"
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [LOOKUP_SETTING, lookup])
-        key = ApiKey.objects.select_related("tenant", "created_by").filter(**{field: lookup}, revoked_at__isnull=True).first()
+        key = ApiKey.objects.select_related("tenant", "created_by").filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), **{field: lookup}, revoked_at__isnull=True
+        ).first()
         # On an error the savepoint's rollback undoes the setting instead.
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, '', true)", [LOOKUP_SETTING])

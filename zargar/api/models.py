@@ -1,6 +1,11 @@
 """Per-shop API keys, Stripe-style: `pk_live_…`/`pk_test_…` (publishable, read-only) and
 `sk_live_…`/`sk_test_…` (secret, read and write).
 
+A key carries `scopes` (`"<module>:read"` / `"<module>:write"`, see `zargar.api.scopes`; `"*"`
+is full access), an optional per-minute rate limit (`rate_limit_per_minute`, null = the
+`ZARGAR_API_KEY_RATE_LIMIT` default) and, after a roll with a grace period, an `expires_at`
+after which it stops working.
+
 The secret is shown once, at creation; only its SHA-256 digest and a 16-character lookup
 prefix are stored. Keys live under the shop's RLS policy; authentication finds a key before
 any shop is known by setting `app.api_key_lookup` to the presented key's lookup prefix, which
@@ -48,6 +53,19 @@ class ApiKey(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(
+        _("scopes"), default=list, blank=True,
+        help_text=_("Module scopes such as inventory:read or pos:write; * means every scope."),
+    )
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), null=True, blank=True,
+        help_text=_("Leave empty for the platform default."),
+    )
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True,
+        help_text=_("Set when the key was rolled with a grace period; the key stops working then."),
+    )
+    rolled_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [
@@ -67,10 +85,23 @@ class ApiKey(TenantModel):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def livemode(self) -> bool:
+        return self.mode == self.Mode.LIVE
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether the key grants `scope` (`"<module>:read"` or `"<module>:write"`); a write
+        scope implies the read scope of the same module, `"*"` grants everything."""
+        granted = set(self.scopes or ())
+        if "*" in granted or scope in granted:
+            return True
+        module, _sep, access = scope.partition(":")
+        return access == "read" and f"{module}:write" in granted
 
     @classmethod
-    def generate(cls, *, tenant, name: str, mode: str, created_by) -> tuple["ApiKey", str]:
+    def generate(cls, *, tenant, name: str, mode: str, created_by, scopes=("*",), rate_limit_per_minute=None, rolled_from=None) -> tuple["ApiKey", str]:
         """Create a key pair; returns the saved key and the secret key, which is not stored."""
         mode = cls.Mode(mode)
         secret = f"sk_{mode}_{_random(32)}"
@@ -82,6 +113,9 @@ class ApiKey(TenantModel):
             secret_prefix=secret[:PREFIX_LENGTH],
             secret_digest=digest(secret),
             created_by=created_by,
+            scopes=sorted(set(scopes)),
+            rate_limit_per_minute=rate_limit_per_minute,
+            rolled_from=rolled_from,
         )
         return key, secret
 

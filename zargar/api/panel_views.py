@@ -1,4 +1,6 @@
-"""API-key management in the tenant panel (`/app/api-keys/`): list, create, revoke, roll.
+"""API-key management in the tenant panel (`/app/api-keys/`): list, create (mode, full access
+or per-module scopes, optional rate limit), revoke, roll (old key revoked now or after a grace
+period).
 
 Thin views: `ApiKeyForm` validates, `actions` write, `selectors` read. Every view needs the
 `tenancy.manage_api_keys` permission (admins and owners); others get 403. A new secret key is
@@ -8,6 +10,7 @@ session, so reloading the list never shows it again.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from zargar.panel.decorators import permission_required
 
 from . import actions, selectors
-from .forms import ApiKeyForm
+from .forms import ApiKeyForm, RollForm
 from .models import ApiKey
 
 PERMISSION = "tenancy.manage_api_keys"
@@ -41,7 +44,7 @@ def _show_secret(request, key: ApiKey, secret: str, *, rolled: bool = False):
 @require_http_methods(["GET"])
 def key_list(request):
     keys = selectors.api_keys_of(request.tenant)
-    return render(request, "api/key_list.html", {"keys": keys, "form": ApiKeyForm()})
+    return render(request, "api/key_list.html", {"keys": keys, "form": ApiKeyForm(), "default_rate_limit": settings.ZARGAR_API_KEY_RATE_LIMIT})
 
 
 @never_cache
@@ -51,10 +54,12 @@ def key_create(request):
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key, secret = actions.create_api_key(
-            request.tenant, name=form.cleaned_data["name"], mode=form.cleaned_data["mode"], created_by=request.user
+            request.tenant, name=form.cleaned_data["name"], mode=form.cleaned_data["mode"], created_by=request.user,
+            scopes=form.scopes(), rate_limit_per_minute=form.cleaned_data.get("rate_limit_per_minute"),
         )
         return _show_secret(request, key, secret)
-    return render(request, "api/key_form.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "default_rate_limit": settings.ZARGAR_API_KEY_RATE_LIMIT}
+    return render(request, "api/key_form.html", context, status=400 if form.errors else 200)
 
 
 @permission_required(PERMISSION)
@@ -73,7 +78,8 @@ def key_revoke(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def key_roll(request, pk: int):
     key = _key_or_404(request, pk)
-    if request.method == "POST":
-        new_key, secret = actions.roll_api_key(request.tenant, key, created_by=request.user)
+    form = RollForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        new_key, secret = actions.roll_api_key(request.tenant, key, created_by=request.user, grace_seconds=form.cleaned_data["grace_seconds"])
         return _show_secret(request, new_key, secret, rolled=True)
-    return render(request, "api/key_confirm.html", {"key": key, "action": "roll"})
+    return render(request, "api/key_confirm.html", {"key": key, "action": "roll", "form": form}, status=400 if form.errors else 200)

@@ -65,17 +65,44 @@ class ZargarAutoSchema(AutoSchema):
         params = super().get_override_parameters()
         return [X_TENANT, *params] if self._is_tenant_scoped() else params
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """Tighter string schemas than drf-spectacular's defaults, so the schema says what the
+        API accepts: decimals need at least one digit (and no sign when the minimum is not
+        negative, a non-zero integer part when it is positive); text has no NUL characters and,
+        when it may not be blank, at least one non-space character (DRF trims whitespace)."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if not isinstance(schema, dict) or schema.get("type") != "string" or direction != "request":
+            return schema
+        if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
+            whole = (field.max_digits - field.decimal_places) if field.max_digits is not None and field.decimal_places is not None else None
+            places = field.decimal_places
+            ints = rf"\d{{1,{whole}}}" if whole else r"\d+"
+            fraction = (rf"(?:\.\d{{1,{places}}})?" if places else "") if places is not None else r"(?:\.\d+)?"
+            minimum = field.min_value
+            if minimum is not None and 0 < minimum <= 1:
+                ints = rf"[1-9]\d{{0,{whole - 1}}}" if whole else r"[1-9]\d*"
+            sign = "" if minimum is not None and minimum >= 0 else "-?"
+            schema["pattern"] = f"^{sign}{ints}{fraction}$"
+        elif type(field) in (serializers.CharField,) or isinstance(field, serializers.EmailField):
+            if field.allow_blank or not getattr(field, "trim_whitespace", True):
+                schema.setdefault("pattern", r"^[^\u0000]*$")
+            elif "pattern" not in schema:
+                schema["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         errors = {}
+        errors["400"] = _error(_("Invalid input (body or query parameters); `error.fields` names each field's problems."))
         if self.method in ("POST", "PUT", "PATCH"):
-            errors["400"] = _error(_("Invalid input; `error.fields` names each field's problems."))
+            errors["415"] = _error(_("The body is not JSON (send Content-Type: application/json)."))
         errors["401"] = _error(_("Missing, invalid, expired or revoked credential."))
         if self._is_tenant_scoped():
-            errors["403"] = _error(_("The credential's role (or a publishable key) does not allow this."))
+            errors["403"] = _error(_("The credential's role, a publishable key or a missing API-key scope (`missing_scope`) does not allow this."))
             errors["404"] = _error(_("Not found in this shop, the module is off for the shop, or the X-Tenant shop is not yours."))
+        errors["429"] = _error(_("Rate limit of the API key (`rate_limited`, see Retry-After) or the plan's monthly calls (`limit_exceeded`) reached."))
         for code, response in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)

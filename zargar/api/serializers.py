@@ -28,14 +28,33 @@ class MeSerializer(serializers.Serializer):
 
 class ApiKeySerializer(serializers.ModelSerializer):
     secret_key = serializers.SerializerMethodField(help_text="Shown once, in the response that creates the key; null afterwards")
+    scopes = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, allow_empty=False, default=["*"],
+        help_text='Scopes such as `inventory:read`, `pos:write` (a write scope includes reading); `"*"` is full access (the default)',
+    )
+    rate_limit_per_minute = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100_000,
+        help_text="Requests per minute for this key; null uses the platform default (ZARGAR_API_KEY_RATE_LIMIT)",
+    )
+    livemode = serializers.BooleanField(read_only=True, help_text="False for test keys, whose writes are dry runs")
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "mode", "publishable_key", "secret_key", "created_at", "last_used_at", "revoked_at"]
-        read_only_fields = ["id", "publishable_key", "secret_key", "created_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id", "name", "mode", "livemode", "publishable_key", "secret_key", "scopes", "rate_limit_per_minute",
+            "created_at", "last_used_at", "expires_at", "revoked_at",
+        ]
+        read_only_fields = ["id", "publishable_key", "secret_key", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
     def get_secret_key(self, obj) -> str | None:
         return getattr(obj, "plain_secret", None)
+
+
+class ApiKeyRollSerializer(serializers.Serializer):
+    grace_seconds = serializers.ChoiceField(
+        choices=[0, 3600, 86400, 604800], default=0,
+        help_text="How long the old secret keeps working: 0 (revoked at once), 3600, 86400 or 604800 seconds",
+    )
 
 
 class TokenPairWithOtpSerializer(TokenObtainPairSerializer):

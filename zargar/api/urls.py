@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import include, path, re_path
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -52,5 +53,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on (no HTML, no APPEND_SLASH redirect).
-    re_path(r"^.*$", not_found, name="api-not-found"),
+    # csrf_exempt: an unknown path answers 404 to every method, never the CSRF failure page.
+    re_path(r"^.*$", csrf_exempt(not_found), name="api-not-found"),
 ]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from . import actions, selectors
 from .models import ApiKey
-from .serializers import ApiKeySerializer, MeSerializer, TokenPairSerializer, TokenPairWithOtpSerializer, TokenRefreshResponseSerializer
+from .serializers import ApiKeyRollSerializer, ApiKeySerializer, MeSerializer, TokenPairSerializer, TokenPairWithOtpSerializer, TokenRefreshResponseSerializer
 from .viewsets import TenantScopedMixin
 
 JWT_SHOP_NOTE = (
@@ -60,7 +61,8 @@ class MeView(TenantScopedMixin, APIView):
 
 class ApiKeyViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """The shop's active API keys (admins and owners, signed in with a session or a JWT — an API
-    key cannot manage keys). Creating one returns its `secret_key` once; deleting revokes it."""
+    key cannot manage keys). Creating one returns its `secret_key` once; deleting revokes it;
+    `POST <id>/roll/` replaces it (the old secret works for `grace_seconds` more)."""
 
     serializer_class = ApiKeySerializer
     queryset = ApiKey.objects.none()
@@ -76,8 +78,10 @@ class ApiKeyViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.CreateModel
 
     def perform_create(self, serializer):
         try:
+            data = serializer.validated_data
             key, secret = actions.create_api_key(
-                self.tenant, name=serializer.validated_data["name"], mode=serializer.validated_data.get("mode", "live"), created_by=self.request.user
+                self.tenant, name=data["name"], mode=data.get("mode", "live"), created_by=self.request.user,
+                scopes=data.get("scopes") or ["*"], rate_limit_per_minute=data.get("rate_limit_per_minute"),
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
@@ -86,3 +90,19 @@ class ApiKeyViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.CreateModel
 
     def perform_destroy(self, instance):
         actions.revoke_api_key(self.tenant, instance)
+
+    @extend_schema(request=ApiKeyRollSerializer, responses={201: ApiKeySerializer})
+    @action(detail=True, methods=["post"])
+    def roll(self, request, pk=None):
+        """Replace the key by a new pair (same name, mode, scopes, rate limit); the response holds
+        the new `secret_key` once. The old key is revoked at once (`grace_seconds` 0) or keeps
+        working until its `expires_at`."""
+        key = self.get_object()
+        data = ApiKeyRollSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            new_key, secret = actions.roll_api_key(self.tenant, key, created_by=request.user, grace_seconds=int(data.validated_data["grace_seconds"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        new_key.plain_secret = secret
+        return Response(ApiKeySerializer(new_key).data, status=status.HTTP_201_CREATED)

@@ -8,9 +8,10 @@ that is off for that shop answers 404; a role without the view's permission answ
 
 from __future__ import annotations
 
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, pagination, viewsets
+from rest_framework import exceptions, viewsets
 
 from zargar.billing.access import SubscriptionEnded, subscription_ended
 from zargar.contract.registry import enabled_module_keys
@@ -20,8 +21,16 @@ from zargar.tenancy.models import Membership, Role, Tenant
 from zargar.tenancy.permissions import role_has_perm
 
 from .models import ApiKey
+from .pagination import ApiPagination  # noqa: F401  (re-exported: modules import it from here)
+from .throttling import rate_limit_headers
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_dry_run(request) -> bool:
+    """Whether this request is a test-mode write (a test key with an unsafe method)."""
+    auth = getattr(request, "auth", None)
+    return isinstance(auth, ApiKey) and not auth.livemode and request.method not in SAFE_METHODS
 
 
 def resolve_api_tenant(request) -> tuple[Tenant, Role]:
@@ -64,6 +73,12 @@ class TenantScopedMixin:
 
     Set `read_permission`, `write_permission` and `delete_permission` to module permission
     codenames. `module_key` is filled in from the manifest that registers the route.
+
+    Test mode: a write made with a test key (`sk_test_…`) runs in full — validation, stock and
+    books, numbering — inside a savepoint that is rolled back before the response is sent, so
+    nothing it did is stored and nothing it queued after commit (webhooks, e-mails) runs. Every
+    answer to an API key carries `Zargar-Livemode: true|false`; dry-run writes also carry
+    `Zargar-Dry-Run: true`.
     """
 
     module_key: str | None = None
@@ -73,6 +88,8 @@ class TenantScopedMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            raise exceptions.MethodNotAllowed(request.method)  # before any shop lookup: 405, never 404
         if isinstance(request.auth, ApiKey) and not getattr(request.auth, "is_secret", False) and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(_("Publishable keys are read-only; use a secret key (sk_…) to write."))
         tenant, role = resolve_api_tenant(request)
@@ -87,6 +104,21 @@ class TenantScopedMixin:
         needed = self._needed_permission(request)
         if needed and not role_has_perm(role, needed):
             raise exceptions.PermissionDenied(_("Your role does not allow %(permission)s.") % {"permission": needed})
+        if is_dry_run(request) and connection.in_atomic_block:
+            self._dry_run_savepoint = transaction.savepoint()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        savepoint = getattr(self, "_dry_run_savepoint", None)
+        if savepoint is not None:
+            self._dry_run_savepoint = None
+            if not connection.needs_rollback:  # a broken transaction is rolled back whole by the middleware
+                transaction.savepoint_rollback(savepoint)
+            response["Zargar-Dry-Run"] = "true"
+        if isinstance(request.auth, ApiKey):
+            response["Zargar-Livemode"] = "true" if request.auth.livemode else "false"
+        rate_limit_headers(request, response)
+        return response
 
     def _needed_permission(self, request) -> str | None:
         if request.method in SAFE_METHODS:
@@ -94,13 +126,6 @@ class TenantScopedMixin:
         if request.method == "DELETE":
             return self.delete_permission or self.write_permission
         return self.write_permission
-
-
-class ApiPagination(pagination.LimitOffsetPagination):
-    """`?limit=` (default `PAGE_SIZE`, at most 200) and `?offset=`; the body is
-    `{count, next, previous, results}`."""
-
-    max_limit = 200
 
 
 class TenantModelViewSet(TenantScopedMixin, viewsets.ModelViewSet):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from ..models import Item, Karat, Location, Lot, MakingMode, MovementKind, StockMovement, StoneLine, Tracking
+from ..models import Branch, Item, Karat, Location, Lot, MakingMode, MovementKind, StockMovement, StoneLine, Tracking
 
 
 class StoneSerializer(serializers.ModelSerializer):
@@ -14,6 +14,16 @@ class StoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = StoneLine
         fields = ["stone_type", "count", "carat_weight", "value"]
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    """A branch (shop floor) of the shop with the ids of its stock locations."""
+
+    locations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Branch
+        fields = ["id", "name", "code", "is_default", "locations", "created_at"]
 
 
 class LocationSerializer(serializers.ModelSerializer):

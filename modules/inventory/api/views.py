@@ -16,25 +16,26 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, renderers, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, filters, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.response import Response
 
 from zargar.api.viewsets import ApiPagination, TenantModelViewSet, TenantScopedMixin
 
 from .. import actions, selectors
 from ..labels import label_pdf
-from ..models import Item, Location, Lot, StockMovement
+from ..models import Branch, Item, Location, Lot, StockMovement
+from .filters import ItemFilter, LotFilter, MovementFilter
 from .serializers import (
     AdjustSerializer,
-    ItemFilterSerializer,
+    BranchSerializer,
     ItemSerializer,
     LabelsQuerySerializer,
     LocationSerializer,
     LookupSerializer,
     LotSerializer,
-    MovementFilterSerializer,
     MovementSerializer,
     ReceiveSerializer,
     TransferSerializer,
@@ -82,11 +83,11 @@ def _actor(request):
     return request.user if getattr(request.user, "is_authenticated", False) else None
 
 
-@extend_schema_view(list=extend_schema(parameters=[ItemFilterSerializer]))
 class ItemViewSet(TenantModelViewSet):
     """Inventory items of the shop. The list filters with `?q=` (SKU, name, category, tag,
-    HUID), `?karat=`, `?tracking=`, `?location=`, `?in_stock=`, and pages with `?limit=` /
-    `?offset=`. Reading needs `inventory.view_item` (viewer and up), creating and editing
+    HUID), `?karat=`, `?tracking=`, `?category=`, `?location=`, `?in_stock=`, `?price_min=`,
+    `?price_max=`, `?updated_after=` (`ItemFilter`), sorts with `?ordering=` and pages with
+    `?limit=` / `?offset=`. Reading needs `inventory.view_item` (viewer and up), creating and editing
     `inventory.change_item` (member and up), deleting `inventory.delete_item` (admin and up;
     an item with stock history answers 409 `has_movements`). Another shop's item id answers 404."""
 
@@ -95,22 +96,16 @@ class ItemViewSet(TenantModelViewSet):
     read_permission = "inventory.view_item"
     write_permission = "inventory.change_item"
     delete_permission = "inventory.delete_item"
+    filterset_class = ItemFilter
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    ordering_fields = ["sku", "name", "price", "created_at", "updated_at", "quantity"]
 
     def get_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", self.get_serializer_context())
         return ItemSerializer(*args, tenant=getattr(self, "tenant", None), **kwargs)
 
     def get_queryset(self):
-        base = selectors.items_of(self.tenant).prefetch_related("stones")
-        if self.action != "list":
-            return base
-        filters = ItemFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        return selectors.items_of(
-            self.tenant, search=data.get("q", "").strip(), karat=data.get("karat"), tracking=data.get("tracking"),
-            location=data.get("location"), in_stock=data.get("in_stock"),
-        ).prefetch_related("stones")
+        return selectors.items_of(self.tenant).prefetch_related("stones")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -181,28 +176,22 @@ class LotViewSet(_ReadOnly):
 
     serializer_class = LotSerializer
     queryset = Lot.objects.all()
+    filterset_class = LotFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        item, location = params.get("item"), params.get("location")
-        return selectors.lots_of(
-            self.tenant, item=int(item) if item and item.isdigit() else None,
-            location=int(location) if location and location.isdigit() else None,
-            in_stock=params.get("in_stock") in ("true", "1"),
-        )
+        return selectors.lots_of(self.tenant)
 
 
-@extend_schema_view(list=extend_schema(parameters=[MovementFilterSerializer]))
 class MovementViewSet(_ReadOnly):
-    """Stock movements, newest first (`?item=`, `?kind=`, `?location=`): read-only history."""
+    """Stock movements, newest first (`?item=`, `?kind=`, `?location=`, `?created_after=`,
+    `?created_before=`): read-only history."""
 
     serializer_class = MovementSerializer
     queryset = StockMovement.objects.all()
+    filterset_class = MovementFilter
 
     def get_queryset(self):
-        filters = MovementFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.movements_of(self.tenant, **filters.validated_data)
+        return selectors.movements_of(self.tenant)
 
 
 class LocationViewSet(_ReadOnly):
@@ -214,6 +203,16 @@ class LocationViewSet(_ReadOnly):
 
     def get_queryset(self):
         return selectors.locations_of(self.tenant)
+
+
+class BranchViewSet(_ReadOnly):
+    """The shop's branches with their location ids: read-only (admins manage them in the panel)."""
+
+    serializer_class = BranchSerializer
+    queryset = Branch.objects.all()
+
+    def get_queryset(self):
+        return Branch.objects.filter(tenant=self.tenant).prefetch_related("locations")
 
 
 class StockViewSet(TenantScopedMixin, viewsets.ViewSet):

@@ -27,11 +27,15 @@ from zargar.api.errors import error_response
 from zargar.api.viewsets import TenantModelViewSet
 
 from .. import actions, selectors
-from ..models import Sale
+from ..models import Sale, SaleReturn
 from ..receipts import receipt_pdf
+from .filters import SaleFilter, SaleReturnFilter
 from .serializers import BalancePaymentSerializer, ReceivePaymentInSerializer, ReturnInSerializer, SaleInSerializer, SaleReturnSerializer, SaleSerializer
 
-IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per sale attempt; a retry with the same key returns the first sale.")
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[!-~]{1,100}$"}, OpenApiParameter.HEADER, required=True,
+    description="Unique per sale attempt (1 to 100 visible ASCII characters, e.g. a UUID); a retry with the same key returns the first sale.",
+)
 
 
 def _refused(exc) -> Response:
@@ -48,6 +52,7 @@ class SaleViewSet(TenantModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
     read_permission = "pos.view_sales"
     write_permission = "pos.sell"
+    filterset_class = SaleFilter
 
     def _needed_permission(self, request):
         if getattr(self, "action", None) == "returns":
@@ -55,7 +60,7 @@ class SaleViewSet(TenantModelViewSet):
         return super()._needed_permission(request)
 
     def get_queryset(self):
-        qs = selectors.sales_of(self.tenant, search=self.request.query_params.get("q", "").strip()[:60])
+        qs = selectors.sales_of(self.tenant)
         return qs.prefetch_related("lines", "payments", "old_gold_lines", "returns__lines", "returns__refunds", "balance_payments__payments")
 
     @extend_schema(request=SaleInSerializer, responses={201: SaleSerializer, 200: SaleSerializer}, parameters=[IDEMPOTENCY])
@@ -131,3 +136,18 @@ class SaleViewSet(TenantModelViewSet):
         response = HttpResponse(receipt_pdf(sale, self.tenant), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipt-{sale.number}.pdf"'
         return response
+
+
+class SaleReturnViewSet(TenantModelViewSet):
+    """Returns and voids of the shop's sales, newest first (read-only; `pos.view_sales`).
+    Filters: `?sale=`, `?is_void=`, `?returned_from=`, `?returned_to=`. Create a return with
+    `POST sales/<id>/returns/`."""
+
+    serializer_class = SaleReturnSerializer
+    queryset = SaleReturn.objects.all()
+    http_method_names = ["get", "head", "options"]
+    read_permission = "pos.view_sales"
+    filterset_class = SaleReturnFilter
+
+    def get_queryset(self):
+        return SaleReturn.objects.filter(tenant=self.tenant).prefetch_related("lines", "refunds").order_by("-created_at", "-id")

@@ -17,7 +17,7 @@ POSITIVE = Decimal("0.0001")
 class RateSerializer(serializers.ModelSerializer):
     """A recorded rate: `buy` / `sell` per `unit` as entered, and per gram (6 places)."""
 
-    entered_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    entered_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True, help_text="E-mail of who entered it; null for provider rates")
 
     class Meta:
         model = Rate
@@ -47,6 +47,18 @@ class BoardRowSerializer(serializers.Serializer):
     currency = serializers.CharField()
     rate_id = serializers.IntegerField(source="rate.pk", allow_null=True, default=None)
     effective_at = serializers.DateTimeField(source="rate.effective_at", allow_null=True, default=None)
+
+
+class BoardSerializer(serializers.Serializer):
+    """The board: the unit and currency of its rows, and one row per purity."""
+
+    unit = serializers.ChoiceField(choices=Unit.choices)
+    currency = serializers.CharField()
+    results = BoardRowSerializer(many=True)
+
+
+class BoardQuerySerializer(serializers.Serializer):
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="Unit of the rates; default the shop's display unit")
 
 
 class LineSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ Rates are history: they cannot be changed or deleted (405).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -20,9 +21,11 @@ from zargar.api.viewsets import TenantModelViewSet, TenantScopedMixin
 from .. import actions, selectors
 from ..models import PriceQuote, Rate, RateAlert
 from ..pricing import ExtraLine, PricingError
-from ..units import Purity
+from .filters import AlertFilter, QuoteFilter, RateFilter
 from .serializers import (
     AlertSerializer,
+    BoardQuerySerializer,
+    BoardSerializer,
     BoardRowSerializer,
     QuoteRequestSerializer,
     QuoteSerializer,
@@ -52,8 +55,11 @@ class BoardViewSet(TenantScopedMixin, viewsets.ViewSet):
     read_permission = "rates.view_rate"
     serializer_class = BoardRowSerializer
 
+    @extend_schema(parameters=[BoardQuerySerializer], responses=BoardSerializer)
     def list(self, request):
-        unit = selectors.display_unit(self.tenant, request.query_params.get("unit"))
+        query = BoardQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        unit = selectors.display_unit(self.tenant, query.validated_data.get("unit"))
         rows = selectors.board(self.tenant, unit=unit)
         return Response({"unit": unit, "currency": self.tenant.currency, "results": BoardRowSerializer(rows, many=True).data})
 
@@ -66,15 +72,7 @@ class RateViewSet(TenantModelViewSet):
     read_permission = "rates.view_rate"
     write_permission = "rates.enter_rate"
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        purity = self.request.query_params.get("purity")
-        if purity:
-            if purity not in Purity.values:
-                raise serializers.ValidationError({"purity": [f"unknown purity {purity!r}"]})
-            qs = qs.filter(purity=purity)
-        return qs
+    filterset_class = RateFilter
 
     def get_serializer_class(self):
         return RateInputSerializer if self.action == "create" else RateSerializer
@@ -97,6 +95,7 @@ class QuoteViewSet(TenantModelViewSet):
     read_permission = "rates.view_rate"
     write_permission = "rates.quote_price"
     http_method_names = ["get", "post", "head", "options"]
+    filterset_class = QuoteFilter
     lookup_field = "reference"
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 
@@ -132,6 +131,7 @@ class AlertViewSet(TenantModelViewSet):
     read_permission = "rates.manage_alerts"
     write_permission = "rates.manage_alerts"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_class = AlertFilter
 
     def perform_create(self, serializer):
         try:

@@ -8,6 +8,7 @@ from zargar.api.viewsets import TenantModelViewSet
 from .. import actions
 from ..apps import ISSUE, VIEW
 from ..models import AppraisalCertificate
+from .filters import CertificateFilter
 from .serializers import CertificateSerializer
 
 
@@ -20,18 +21,7 @@ class CertificateViewSet(TenantModelViewSet):
     read_permission = VIEW
     write_permission = ISSUE
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        q = self.request.query_params.get("q", "").strip()
-        status = self.request.query_params.get("status", "")
-        if q:
-            from ..selectors import certificates_of
-
-            qs = certificates_of(self.tenant, search=q)
-        if status in AppraisalCertificate.Status.values:
-            qs = qs.filter(status=status)
-        return qs
+    filterset_class = CertificateFilter
 
     def perform_create(self, serializer):
         try:

@@ -1,0 +1,85 @@
+"""Shared pieces of the API's django-filter FilterSets (each module keeps its own in
+`<module>/api/filters.py`; `DjangoFilterBackend` is the default filter backend).
+
+An invalid filter value answers 400 `{"error": {"code": "invalid", "fields": {...}}}`."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+BIGINT_MAX = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
+class IdFilter(django_filters.Filter):
+    """An object id: a whole number from 1 to 2^63-1 (anything else is a 400, never a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "boolean"})
+class BoolFilter(django_filters.Filter):
+    """`true` or `false` (also `1`/`0`, `True`/`False`); anything else is a 400."""
+
+    field_class = forms.TypedChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("True", "True"), ("False", "False"), ("1", "1"), ("0", "0")])
+        kwargs.setdefault("coerce", lambda value: value in ("true", "True", "1"))
+        kwargs.setdefault("empty_value", None)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "maxLength": 100, "pattern": r"^[^\u0000]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Text of at most 100 characters, no NUL characters (a 400 otherwise)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "maxLength": 100, "pattern": r"^[^\u0000]*$"})
+class SearchFilter(django_filters.CharFilter):
+    """`?q=` matching any of `fields` case-insensitively (at most 100 characters)."""
+
+    def __init__(self, *fields: str, **kwargs):
+        self.search_fields = fields
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("label", "Search in " + ", ".join(f.replace("__", " ") for f in fields))
+        super().__init__(method=self.search, **kwargs)
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class ShopFilterSet(django_filters.FilterSet):
+    """Base of the modules' FilterSets (their querysets are already the shop's).
+
+    A parameter sent with an empty value (`?karat=`) is a 400, like any other value its filter
+    does not accept, except for text searches, where empty means "no filter"."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, flt in self.filters.items():
+            if isinstance(flt, django_filters.CharFilter):  # text: empty means no filter
+                continue
+            if name in self.data and self.data.get(name, None) == "" and name not in self.form.errors:
+                self.form.add_error(name, _("Give a value or leave the parameter out."))
+                valid = False
+        return valid
