@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django import template
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from knowledge_base import selectors
 
+logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -27,5 +31,10 @@ def announcement_banner(context) -> dict:
     tenant = getattr(request, "tenant", None)
     rows = []
     if user is not None and user.is_authenticated and tenant is not None:
-        rows = selectors.banner_announcements(user, tenant)
+        try:
+            with transaction.atomic():
+                rows = selectors.banner_announcements(user, tenant)
+        except DatabaseError:
+            # The banner must never take a page down (e.g. one rendered after a failed query).
+            logger.exception("Announcement banner skipped")
     return {"banner_rows": rows, "request": request, "csrf_token": context.get("csrf_token")}

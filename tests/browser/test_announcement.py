@@ -57,6 +57,8 @@ def test_operator_publishes_and_translates_shop_on_plan_acknowledges_in_persian(
 
     # --- The operator signs in with their authenticator code and writes the announcement. ---
     op = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
+    failed_requests: list[str] = []  # any 4xx/5xx answer the admin's own requests get (autosave, translation API)
+    op.on("response", lambda r: failed_requests.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 400 and "favicon" not in r.url else None)
     _log_in(op, base, operator.email)
     assert "/accounts/2fa/verify/" in op.url
     op.fill("input[name=code]", _code(device))
@@ -73,7 +75,7 @@ def test_operator_publishes_and_translates_shop_on_plan_acknowledges_in_persian(
     op.check("input[name=acknowledgement_required]")
     op.get_by_label("Gold", exact=True).check()
     # Wagtail 8 autosaves the new draft (and turns the form into its edit form) within a second.
-    op.wait_for_url(re.compile(r".*/cms/snippets/knowledge_base/announcement/edit/\d+/.*"))
+    op.wait_for_url(re.compile(r".*/cms/snippets/knowledge_base/announcement/edit/\d+/.*"), timeout=60_000)
     op.wait_for_load_state("networkidle")
     screenshot_page(op, "announcement-01-wagtail-form")
     # Publish: the footer's action menu (Save draft / Publish).
@@ -98,12 +100,14 @@ def test_operator_publishes_and_translates_shop_on_plan_acknowledges_in_persian(
         box.fill(target)
         op.get_by_role("button", name="Save", exact=True).first.click()
         op.get_by_text(target, exact=True).first.wait_for()
-    expect(op.get_by_text(re.compile("Translated manually"))).to_have_count(2)  # both saved
+    assert not failed_requests, failed_requests
+    expect(op.get_by_text(re.compile("Translated manually"))).to_have_count(2, timeout=30_000)  # both saved
     screenshot_page(op, "announcement-04-translation-editor")
     op.get_by_role("button", name=re.compile("Publish")).first.click()
     op.wait_for_load_state("networkidle")
     fa = Announcement.objects.get(translation_key=ann.translation_key, locale__language_code="fa")
     assert fa.live and fa.title == TITLE_FA
+    assert not failed_requests, failed_requests
     op.close()
 
     # --- A Persian user of the gold shop sees it right to left and acknowledges it. ---
@@ -116,6 +120,11 @@ def test_operator_publishes_and_translates_shop_on_plan_acknowledges_in_persian(
     assert banner.get_attribute("data-severity") == "warning"
     assert banner.get_by_test_id("dismiss").count() == 0  # acknowledgement required: no dismiss
     screenshot_page(gold, "announcement-05-banner-fa-rtl")
+    gold.get_by_test_id("theme-toggle").click()  # and in the dark theme
+    gold.wait_for_load_state("networkidle")
+    assert "dark" in gold.locator("html").get_attribute("class")
+    screenshot_page(gold, "announcement-05b-banner-fa-dark")
+    banner = gold.get_by_test_id(f"announcement-{ann.translation_key}")
     banner.get_by_test_id("acknowledge").click()
     gold.get_by_test_id(f"announcement-{ann.translation_key}").wait_for(state="detached")
     gold.goto(f"{base}/app/announcements/")
