@@ -118,7 +118,7 @@ class WebhookEndpointViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         delivery = services.send_test(self.tenant, self.get_object())
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: serializers.DictField(child=serializers.CharField())})
+    @extend_schema(request=None, responses={200: {"type": "object", "additionalProperties": {"type": "string"}, "description": "event type → label"}})
     @action(detail=False, methods=["get"], url_path="event-types")
     def event_types(self, request):
         """`{type: label}` of every event type an endpoint can select."""
