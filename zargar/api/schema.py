@@ -36,9 +36,9 @@ class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable error code, e.g. `invalid`, `not_authenticated`, `permission_denied`, `not_found`")
     message = serializers.CharField(help_text="Human-readable message (translated to the request's language)")
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.JSONField(),
         required=False,
-        help_text="Validation errors only: field name → list of messages",
+        help_text="Validation errors only: field name → list of messages (nested objects and lists follow the input's shape)",
     )
 
 
@@ -71,6 +71,15 @@ class ZargarAutoSchema(AutoSchema):
         negative, a non-zero integer part when it is positive); text has no NUL characters and,
         when it may not be blank, at least one non-space character (DRF trims whitespace)."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(schema, dict) and schema.get("type") == "boolean" and isinstance(field, serializers.BooleanField):
+            # DRF also takes 0/1 and the strings true/false/1/0/yes/no/on/off; say so.
+            schema.pop("type")
+            schema["anyOf"] = [
+                {"type": "boolean"},
+                {"type": "integer", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": "^(true|false|True|False|TRUE|FALSE|1|0|yes|no|on|off)$"},
+            ]
+            return schema
         if not isinstance(schema, dict) or schema.get("type") != "string" or direction != "request":
             return schema
         if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Branch, Item, Karat, Location, Lot, MakingMode, MovementKind, StockMovement, StoneLine, Tracking
@@ -141,11 +142,16 @@ class ReceiveSerializer(serializers.Serializer):
     document = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
 
+@extend_schema_field({"type": "integer", "not": {"enum": [0]}, "minimum": -1_000_000, "maximum": 1_000_000})
+class NonZeroIntegerField(serializers.IntegerField):
+    """A whole number other than 0 (the schema says so too)."""
+
+
 class AdjustSerializer(serializers.Serializer):
     """Adjust stock by `quantity` (negative removes; not 0) for a `reason` (required)."""
 
     item = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField()
+    quantity = NonZeroIntegerField(min_value=-1_000_000, max_value=1_000_000)
     reason = serializers.CharField(max_length=200)
     lot = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     location = serializers.IntegerField(min_value=1, required=False, allow_null=True)

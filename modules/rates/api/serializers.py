@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..models import Direction, PriceQuote, Rate, RateAlert, Side
@@ -49,6 +50,7 @@ class BoardRowSerializer(serializers.Serializer):
     effective_at = serializers.DateTimeField(source="rate.effective_at", allow_null=True, default=None)
 
 
+@extend_schema_serializer(many=False)
 class BoardSerializer(serializers.Serializer):
     """The board: the unit and currency of its rows, and one row per purity."""
 
