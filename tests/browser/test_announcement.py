@@ -153,3 +153,42 @@ def screenshot_page(page, name: str) -> None:
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_persian_user_opens_module_help_and_searches_the_knowledge_base(live_server, browser):
+    """The panel's "?" on the inventory page opens the Persian help page (seeded by `demo`'s
+    knowledge-base seed), right to left; the header search finds Persian pages."""
+    from wagtail.models import Page, Site
+
+    from knowledge_base.models import KnowledgeBaseIndexPage
+    from knowledge_base.seed import seed_knowledge_base
+
+    base = live_server.url
+    ensure_locales()
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    index = root.add_child(instance=KnowledgeBaseIndexPage(title="Knowledge base", slug="knowledge-base", intro="<p>How to use Zargar: guides for shop owners and staff.</p>"))
+    index.save_revision().publish()
+    Site.objects.update(is_default_site=False)
+    Site.objects.create(hostname="localhost", port=80, site_name="Zargar", root_page=index, is_default_site=True)
+    seed_knowledge_base(index, None)
+    _shop, owner = make_shop("Help Gold House")
+    owner.language = "fa"
+    owner.save(update_fields=["language"])
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, base, owner.email)
+    page.goto(f"{base}/app/inventory/")
+    page.get_by_test_id("help-link").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/help/inventory/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("h1").inner_text().strip() == "موجودی کالا"
+    screenshot_page(page, "help-01-inventory-fa")
+
+    page.fill("#header-help-q", "اعتبار")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    results = page.get_by_test_id("search-results").inner_text()
+    assert "مشتریان" in results and "Customers" not in results
+    screenshot_page(page, "help-02-search-fa")
+    page.close()
