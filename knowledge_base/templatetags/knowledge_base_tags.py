@@ -30,7 +30,9 @@ def announcement_banner(context) -> dict:
     user = getattr(request, "user", None)
     tenant = getattr(request, "tenant", None)
     rows = []
-    if user is not None and user.is_authenticated and tenant is not None:
+    match = getattr(request, "resolver_match", None)
+    on_centre = match is not None and match.view_name == "announcements:centre"  # it lists them already
+    if user is not None and user.is_authenticated and tenant is not None and not on_centre:
         try:
             with transaction.atomic():
                 rows = selectors.banner_announcements(user, tenant)

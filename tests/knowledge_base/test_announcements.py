@@ -215,9 +215,13 @@ def test_banner_dismiss_and_acknowledge_through_the_panel(client, shops):
     banner = client.get("/app/").content.decode()
     assert f'data-testid="announcement-{must.translation_key}"' not in banner
 
+    fresh = make_announcement("Fresh news")  # unread: in the banner elsewhere, not on the centre
+    assert f'data-testid="announcement-{fresh.translation_key}"' in client.get("/app/").content.decode()
     centre = client.get("/app/announcements/")
     text = centre.content.decode()
     assert centre.status_code == 200 and "New feature" in text and "Security notice" in text
+    assert f'data-testid="centre-{fresh.translation_key}"' in text
+    assert f'data-testid="announcement-{fresh.translation_key}"' not in text  # no banner on the centre itself
     states = {row.announcement.title: row for row in centre.context["rows"]}
     assert states["Security notice"].acknowledged_at and states["New feature"].read_at
 
