@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test.client import encode_multipart
 from django.utils import timezone
 
 from knowledge_base import actions, selectors
@@ -243,3 +244,26 @@ def test_open_redirect_is_refused(client, shops):
     client.force_login(owner)
     response = client.post(f"/app/announcements/{ann.translation_key}/dismiss/", {"next": "https://evil.example/"})
     assert response["Location"] == "/app/announcements/"
+
+
+def test_translation_editor_saves_a_string_with_a_form_put(client, locales):
+    """wagtail-localize's editor PUTs multipart form data; the JSON-only REST API setting must
+    not refuse it (415), or operators cannot translate anything."""
+    from wagtail.models import Locale
+    from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
+
+    from .conftest import verified_operator
+
+    ann = make_announcement("Holiday hours")
+    source, _ = TranslationSource.get_or_create_from_instance(ann)
+    translation = Translation.objects.create(source=source, target_locale=Locale.objects.get(language_code="fa"))
+    translation.save_target(publish=False)  # the draft Persian copy, as the "Translate" action makes it
+    segment = StringSegment.objects.get(source=source, string__data="Holiday hours")
+    verified_operator(client)
+    response = client.put(
+        f"/cms/localize/translate/{translation.pk}/strings/{segment.pk}/edit/",
+        data=encode_multipart("BoUnDaRy", {"value": "ساعات کاری تعطیلات"}),
+        content_type="multipart/form-data; boundary=BoUnDaRy",
+    )
+    assert response.status_code in (200, 201), response.content[:300]
+    assert StringTranslation.objects.get(translation_of=segment.string, locale__language_code="fa").data == "ساعات کاری تعطیلات"
