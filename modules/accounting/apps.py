@@ -40,6 +40,7 @@ class AccountingConfig(ModuleConfig):
             ApiRoute("accounting/accounts", "modules.accounting.api.views.AccountViewSet", "account"),
             ApiRoute("accounting/statements", "modules.accounting.api.views.StatementViewSet", "statement"),
         ),
+        help_pages=("accounting",),
     )
 
     def ready(self) -> None:
