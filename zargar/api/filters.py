@@ -5,6 +5,8 @@ An invalid filter value answers 400 `{"error": {"code": "invalid", "fields": {..
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -66,6 +68,26 @@ class SearchFilter(django_filters.CharFilter):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
+
+
+class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 date-time, turned into UTC here (PostgreSQL refuses offsets beyond ±15:59); a
+    value that cannot be expressed in UTC is a 400."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is not None and parsed.tzinfo is not None:
+            try:
+                parsed = parsed.astimezone(dt.timezone.utc)
+            except (OverflowError, ValueError) as exc:
+                raise forms.ValidationError(_("This date and time is out of range.")) from exc
+        return parsed
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter (`2026-11-22T10:00:00Z`), compared in UTC."""
+
+    field_class = _UtcDateTimeField
 
 
 class ShopFilterSet(django_filters.FilterSet):

@@ -71,6 +71,10 @@ class ZargarAutoSchema(AutoSchema):
         negative, a non-zero integer part when it is positive); text has no NUL characters and,
         when it may not be blank, at least one non-space character (DRF trims whitespace)."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListSerializer) and isinstance(schema, dict) and schema.get("type") == "array":
+            least = max(field.min_length or 0, 0 if field.allow_empty else 1)
+            if least:
+                schema["minItems"] = least
         if direction == "request" and isinstance(schema, dict) and schema.get("type") == "boolean" and isinstance(field, serializers.BooleanField):
             # DRF also takes 0/1 and the strings true/false/1/0/yes/no/on/off; say so.
             schema.pop("type")

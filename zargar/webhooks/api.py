@@ -33,7 +33,7 @@ def _field_errors(exc: DjangoValidationError) -> dict:
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
-        child=serializers.CharField(), allow_empty=False,
+        child=serializers.CharField(), allow_empty=False, min_length=1,
         help_text="Event types, or [\"*\"] for every type (see GET /api/v1/webhook-endpoints/event-types/).",
     )
     secret = serializers.SerializerMethodField(help_text="The signing secret: only in the answer that created or rotated it.")

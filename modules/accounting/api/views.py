@@ -18,7 +18,7 @@ import django_filters
 from django.utils import timezone
 from django_ledger.models import JournalEntryModel
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -103,7 +103,9 @@ class AccountViewSet(TenantScopedMixin, viewsets.ViewSet):
         if role:
             rows = [row for row in rows if row.role == role]
         active = request.query_params.get("active")
-        if active in ("true", "True", "1", "false", "False", "0"):
+        if active is not None:
+            if active not in ("true", "True", "1", "false", "False", "0"):
+                raise serializers.ValidationError({"active": ["true or false."]})
             wanted = active in ("true", "True", "1")
             rows = [row for row in rows if row.active == wanted]
         paginator = self.pagination_class()

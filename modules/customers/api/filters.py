@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import django_filters
 
-from zargar.api.filters import BoolFilter, IdFilter, ShopFilterSet, TextFilter
+from zargar.api.filters import BoolFilter, DateTimeFilter, IdFilter, ShopFilterSet, TextFilter
 
 from ..models import Customer, StoreCreditEntry
 from ..selectors import _search_filter
@@ -14,8 +13,8 @@ class CustomerFilter(ShopFilterSet):
     q = TextFilter(method="search", help_text="Name, e-mail or phone digits (part of it)")
     marketing_consent = BoolFilter()
     has_credit = BoolFilter(method="credit", help_text="true: customers with store credit left")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time")
 
     class Meta:
         model = Customer

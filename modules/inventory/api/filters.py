@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from zargar.api.filters import BoolFilter, IdFilter, SearchFilter, ShopFilterSet, TextFilter
+from zargar.api.filters import BoolFilter, DateTimeFilter, IdFilter, SearchFilter, ShopFilterSet, TextFilter
 
 from ..models import Item, Karat, Lot, MovementKind, StockMovement, Tracking
 
@@ -19,7 +19,7 @@ class ItemFilter(ShopFilterSet):
     in_stock = BoolFilter(method="stock", help_text="true: on hand only; false: sold out only")
     price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_value=10**12)
     price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, max_value=10**12)
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time")
 
     class Meta:
         model = Item
@@ -52,8 +52,8 @@ class MovementFilter(ShopFilterSet):
     item = IdFilter(field_name="item_id")
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
     location = IdFilter(field_name="location_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
 
     class Meta:
         model = StockMovement

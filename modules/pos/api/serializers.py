@@ -45,7 +45,7 @@ class OldGoldInSerializer(serializers.Serializer):
 class SaleInSerializer(serializers.Serializer):
     """`POST /api/v1/pos/sales/` with the `Idempotency-Key` header."""
 
-    lines = LineInSerializer(many=True, allow_empty=False)
+    lines = LineInSerializer(many=True, allow_empty=False, min_length=1)
     payments = PaymentInSerializer(many=True, required=False, default=list)
     old_gold = OldGoldInSerializer(many=True, required=False, default=list)
     customer = serializers.IntegerField(required=False, allow_null=True)

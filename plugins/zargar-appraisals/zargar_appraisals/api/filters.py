@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from zargar.api.filters import IdFilter, ShopFilterSet, TextFilter
+from zargar.api.filters import DateTimeFilter, IdFilter, ShopFilterSet, TextFilter
 
 from ..models import AppraisalCertificate
 
@@ -14,8 +14,8 @@ class CertificateFilter(ShopFilterSet):
     q = TextFilter(method="search", help_text="Certificate number, SKU, item name or appraiser")
     status = django_filters.ChoiceFilter(choices=AppraisalCertificate.Status.choices)
     item = IdFilter(field_name="item_id")
-    issued_after = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    issued_before = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    issued_after = DateTimeFilter(field_name="issued_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    issued_before = DateTimeFilter(field_name="issued_at", lookup_expr="lt", help_text="ISO 8601 date-time")
 
     class Meta:
         model = AppraisalCertificate
