@@ -65,6 +65,15 @@ class ZargarAutoSchema(AutoSchema):
         params = super().get_override_parameters()
         return [X_TENANT, *params] if self._is_tenant_scoped() else params
 
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        """A serializer may name alternative required fields (`any_of_required = (("item",),
+        ("barcode",))`): the schema then says at least one group must be present."""
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        groups = getattr(serializer, "any_of_required", None)
+        if groups and direction == "request" and isinstance(schema, dict):
+            schema["anyOf"] = [{"required": list(group)} for group in groups]
+        return schema
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         """Tighter string schemas than drf-spectacular's defaults, so the schema says what the
         API accepts: decimals need at least one digit (and no sign when the minimum is not

@@ -11,7 +11,9 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class LineInSerializer(serializers.Serializer):
-    item = serializers.IntegerField(required=False, help_text="Item id (or give `barcode`).")
+    any_of_required = (("item",), ("barcode",))  # the schema says so too (zargar.api.schema)
+
+    item = serializers.IntegerField(required=False, min_value=1, help_text="Item id (or give `barcode`).")
     barcode = serializers.CharField(required=False, max_length=60, help_text="A tag, SKU or hallmark HUID.")
     lot = serializers.IntegerField(required=False, allow_null=True)
     quantity = serializers.IntegerField(required=False, default=1)
