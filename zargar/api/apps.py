@@ -8,3 +8,6 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from . import schema  # noqa: F401  registers the drf-spectacular extensions
+        from .decimals import strict_decimals
+
+        strict_decimals()  # decimals in requests are JSON strings

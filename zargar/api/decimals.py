@@ -1,0 +1,30 @@
+"""Decimal numbers in API requests are JSON strings (`"12.50"`), never JSON numbers.
+
+JSON numbers are binary floats in most clients (`0.1 + 0.2`), which is wrong for money and
+weights; Stripe-style APIs take decimals as strings for the same reason. `strict_decimals()`
+(called once from `ApiConfig.ready()`) makes every DRF `DecimalField` refuse a JSON number with
+400 `{"error": {"code": "invalid", "fields": {"<field>": ["Send decimal numbers as strings, e.g. \"12.50\"."]}}}`;
+the OpenAPI schema already documents these fields as strings with a pattern.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+_MESSAGE = _('Send decimal numbers as strings, e.g. "12.50".')
+
+
+def strict_decimals() -> None:
+    field = serializers.DecimalField
+    if getattr(field, "_zargar_strict", False):
+        return
+    lenient = field.to_internal_value
+
+    def to_internal_value(self, data):
+        if isinstance(data, (int, float)):  # bool is an int too
+            raise serializers.ValidationError(_MESSAGE, code="invalid")
+        return lenient(self, data)
+
+    field.to_internal_value = to_internal_value
+    field._zargar_strict = True
