@@ -10,12 +10,14 @@ of this session's test database (`CREATE DATABASE … TEMPLATE`), dropped afterw
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -90,6 +92,27 @@ def _admin_connection(db_settings):
     )
 
 
+def _create_copy(db_settings, copy_name):
+    """CREATE DATABASE ... TEMPLATE needs the template to have no other sessions. In a full run,
+    threads of earlier tests (live servers, races) may have ended without closing their
+    connections; those sessions sit idle until garbage-collected, so end them and retry."""
+    gc.collect()
+    with _admin_connection(db_settings) as admin:
+        for attempt in range(20):
+            try:
+                admin.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{db_settings["NAME"]}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == 19:
+                    raise
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [db_settings["NAME"]],
+                )
+                time.sleep(0.5)
+
+
 @pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)  # the session's test database exists (and is not held in a transaction)
 def test_a_generated_module_installs_migrates_shows_its_menu_and_passes_its_own_tests(tmp_path):
@@ -120,8 +143,7 @@ def test_a_generated_module_installs_migrates_shows_its_menu_and_passes_its_own_
 
         # 3. A copy of this session's test database to migrate and test against.
         connections.close_all()
-        with _admin_connection(db_settings) as admin:
-            admin.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{db_settings["NAME"]}"')
+        _create_copy(db_settings, copy_name)
         host = quote(db_settings["HOST"] or "", safe="")
         password = f":{quote(settings.DATABASE_OWNER_PASSWORD, safe='')}" if settings.DATABASE_OWNER_PASSWORD else ""
         port = f":{db_settings['PORT']}" if db_settings["PORT"] else ""
