@@ -1,4 +1,4 @@
-"""Decimal numbers in API requests are JSON strings (`"12.50"`), never JSON numbers.
+"""Decimal numbers and text in API requests are JSON strings (`"12.50"`), never JSON numbers.
 
 JSON numbers are binary floats in most clients (`0.1 + 0.2`), which is wrong for money and
 weights; Stripe-style APIs take decimals as strings for the same reason. `strict_decimals()`
@@ -15,16 +15,23 @@ from rest_framework import serializers
 _MESSAGE = _('Send decimal numbers as strings, e.g. "12.50".')
 
 
-def strict_decimals() -> None:
-    field = serializers.DecimalField
-    if getattr(field, "_zargar_strict", False):
-        return
-    lenient = field.to_internal_value
+_TEXT_MESSAGE = _("Send text as a JSON string.")
 
+
+def strict_decimals() -> None:
+    """Also text: a DRF `CharField` (and its subclasses) refuses JSON numbers and booleans,
+    which DRF would otherwise turn into text, so the schema's `type: string` is the truth."""
+    for field, message in ((serializers.DecimalField, _MESSAGE), (serializers.CharField, _TEXT_MESSAGE)):
+        if getattr(field, "_zargar_strict", False):
+            continue
+        field.to_internal_value = _strict(field.to_internal_value, message)
+        field._zargar_strict = True
+
+
+def _strict(lenient, message):
     def to_internal_value(self, data):
         if isinstance(data, (int, float)):  # bool is an int too
-            raise serializers.ValidationError(_MESSAGE, code="invalid")
+            raise serializers.ValidationError(message, code="invalid")
         return lenient(self, data)
 
-    field.to_internal_value = to_internal_value
-    field._zargar_strict = True
+    return to_internal_value
