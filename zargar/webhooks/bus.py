@@ -49,14 +49,17 @@ def publish(tenant, event_type: str, payload):
     from .payloads import serialize
 
     with tenant_context(tenant) as tenant:
+        subscribers = list(_subscribers.get(event_type, ()))
+        endpoints = [e for e in WebhookEndpoint.objects.filter(tenant=tenant, enabled=True) if e.wants(event_type)]
+        if not subscribers and not endpoints:
+            return None  # nobody listens: skip building the payload (a sale's hot path)
         data = _jsonable(serialize(payload))
-        for fn in list(_subscribers.get(event_type, ())):
+        for fn in subscribers:
             try:
                 with transaction.atomic():
                     fn(tenant, event_type, data)
             except Exception:  # a subscriber must not break the sale that published
                 logger.exception("event subscriber %r failed for %s", fn, event_type)
-        endpoints = [e for e in WebhookEndpoint.objects.filter(tenant=tenant, enabled=True) if e.wants(event_type)]
         if not endpoints:
             return None
         event = WebhookEvent.objects.create(tenant=tenant, event_type=event_type, payload=data)
