@@ -123,7 +123,10 @@ class ZargarAutoSchema(AutoSchema):
         errors["401"] = _error(_("Missing, invalid, expired or revoked credential."))
         if self._is_tenant_scoped():
             errors["403"] = _error(_("The credential's role, a publishable key or a missing API-key scope (`missing_scope`) does not allow this."))
-            errors["404"] = _error(_("Not found in this shop, the module is off for the shop, or the X-Tenant shop is not yours."))
+            errors["404"] = _error(_("Not found in this shop, the module is off for the shop, or the X-Tenant shop is not yours; on writes also a referenced object the shop does not have (`resource_missing`, `unknown_barcode`, …)."))
+            errors["402"] = _error(_("The shop's subscription has ended (`subscription_ended`)."))
+            if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+                errors["409"] = _error(_("The shop's current state refuses the change (`out_of_stock`, `insufficient_credit`, `not_open`, …)."))
         errors["429"] = _error(_("Rate limit of the API key (`rate_limited`, see Retry-After) or the plan's monthly calls (`limit_exceeded`) reached."))
         for code, response in errors.items():
             if code not in responses:

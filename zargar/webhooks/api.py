@@ -33,10 +33,15 @@ def _field_errors(exc: DjangoValidationError) -> dict:
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
-        child=serializers.CharField(), allow_empty=False, min_length=1,
+        child=serializers.ChoiceField(choices=["*"]), allow_empty=False, min_length=1,
         help_text="Event types, or [\"*\"] for every type (see GET /api/v1/webhook-endpoints/event-types/).",
     )
     secret = serializers.SerializerMethodField(help_text="The signing secret: only in the answer that created or rotated it.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The registry is complete once the apps are loaded: the schema lists every type.
+        self.fields["events"].child.choices = ["*", *sorted(event_types())]
 
     class Meta:
         model = WebhookEndpoint

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import MONEY_DIGITS, MONEY_PLACES, CreditKind, Customer, CustomerActivity, StoreCreditEntry
+
+
+@extend_schema_field({
+    "type": "string", "format": "phone", "maxLength": 20, "pattern": r"^((\+|00)?[0-9]{4,15})?$",
+    "description": "E.164 (`+989123456789`) or, when the shop has no phone region, local digits. "
+    "Whether a number exists in its country's numbering plan is checked by libphonenumber (400 `phone`).",
+})
+class PhoneField(serializers.CharField):
+    """A phone number as typed; `modules.customers.phones.normalize_phone` validates and normalises it."""
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -11,6 +21,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     set. `credit_balance` is the store-credit balance (string decimal, shop currency), read-only."""
 
     credit_balance = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True, default=None)
+    phone = PhoneField(required=False, allow_blank=True, max_length=20)
 
     class Meta:
         model = Customer

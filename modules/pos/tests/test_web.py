@@ -121,13 +121,13 @@ def test_api_complete_sale_idempotent_errors_returns_and_receipt():
     assert again.status_code == 200 and again.json()["id"] == data["id"] and again["Idempotent-Replayed"] == "true"
     with tenant_context(shop.tenant):
         assert Sale.objects.filter(tenant=shop.tenant).count() == 1
-    for payload, code in (
-        ({"lines": [{"barcode": "NOPE"}], "payments": []}, "unknown_barcode"),
-        ({"lines": [{"item": ring.pk}], "payments": [{"method": "cash", "amount": "550.00"}]}, "out_of_stock"),
-        ({"lines": [{"item": ring.pk}], "old_gold": [{"weight": "-2.000", "fineness": 750}]}, "bad_weight"),
+    for payload, code, expected in (
+        ({"lines": [{"barcode": "NOPE"}], "payments": []}, "unknown_barcode", 404),
+        ({"lines": [{"item": ring.pk}], "payments": [{"method": "cash", "amount": "550.00"}]}, "out_of_stock", 409),
+        ({"lines": [{"item": ring.pk}], "old_gold": [{"weight": "-2.000", "fineness": 750}]}, "bad_weight", 400),
     ):
         refused = api.post("/api/v1/pos/sales/", payload, format="json", HTTP_IDEMPOTENCY_KEY=f"k-{code}")
-        assert refused.status_code == 400 and refused.json()["error"]["code"] == code, refused.content
+        assert refused.status_code == expected and refused.json()["error"]["code"] == code, refused.content
     assert api.get("/api/v1/pos/sales/").json()["count"] == 1
     assert api.get(f"/api/v1/pos/sales/{data['id']}/").json()["number"] == "S-000001"
     pdf = api.get(f"/api/v1/pos/sales/{data['id']}/receipt/")
