@@ -79,8 +79,10 @@ def exception_handler(exc, context):
     return response
 
 
-def error_response(code: str, message: str, http_status: int | None = None) -> Response:
-    """A JSON error; the status defaults to `status_for_code(code)`."""
+def error_response(code: str, message: str, http_status: int | None = None, *, field: str | None = None) -> Response:
+    """A JSON error; the status defaults to `status_for_code(code)`; `field` (a body field, a
+    parameter or a header) is named in `error.fields` as DRF's validation errors are."""
     if http_status is None:
         http_status = status_for_code(code)
-    return Response({"error": {"code": code, "message": message}}, status=http_status)
+    body = {"code": code, "message": message, "fields": {field or "non_field_errors": [message]}}
+    return Response({"error": body}, status=http_status)

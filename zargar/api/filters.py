@@ -28,6 +28,19 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+AMOUNT_MAX = 10**12
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": AMOUNT_MAX})
+class AmountFilter(django_filters.NumberFilter):
+    """A money amount bound (shop currency) from 0 to 10^12; the schema states the range."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", AMOUNT_MAX)
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field({"type": "boolean"})
 class BoolFilter(django_filters.Filter):
     """`true` or `false` (also `1`/`0`, `True`/`False`); anything else is a 400."""

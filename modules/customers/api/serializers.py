@@ -7,7 +7,7 @@ from ..models import MONEY_DIGITS, MONEY_PLACES, CreditKind, Customer, CustomerA
 
 
 @extend_schema_field({
-    "type": "string", "format": "phone", "maxLength": 20, "pattern": r"^((\+|00)?[0-9]{4,15})?$",
+    "type": "string", "format": "phone", "maxLength": 20, "pattern": r"^(\+|00)?[0-9]{4,15}$",
     "description": "E.164 (`+989123456789`) or, when the shop has no phone region, local digits. "
     "Whether a number exists in its country's numbering plan is checked by libphonenumber (400 `phone`).",
 })

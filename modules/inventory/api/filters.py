@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from zargar.api.filters import BoolFilter, DateTimeFilter, IdFilter, SearchFilter, ShopFilterSet, TextFilter
+from zargar.api.filters import AmountFilter, BoolFilter, DateTimeFilter, IdFilter, SearchFilter, ShopFilterSet, TextFilter
 
 from ..models import Item, Karat, Lot, MovementKind, StockMovement, Tracking
 
@@ -17,8 +17,8 @@ class ItemFilter(ShopFilterSet):
     category = TextFilter(lookup_expr="iexact")
     location = IdFilter(method="at_location", help_text="Only stock at this location id")
     in_stock = BoolFilter(method="stock", help_text="true: on hand only; false: sold out only")
-    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_value=10**12)
-    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, max_value=10**12)
+    price_min = AmountFilter(field_name="price", lookup_expr="gte")
+    price_max = AmountFilter(field_name="price", lookup_expr="lte")
     updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time")
 
     class Meta:

@@ -41,7 +41,7 @@ IDEMPOTENCY = OpenApiParameter(
 def _refused(exc) -> Response:
     code = getattr(exc, "code", "invalid") or "invalid"
     message = getattr(exc, "text", None) or " ".join(exc.messages)
-    return error_response(code, message)
+    return error_response(code, message, field=getattr(exc, "field", None))
 
 
 class SaleViewSet(TenantModelViewSet):
@@ -67,7 +67,7 @@ class SaleViewSet(TenantModelViewSet):
     def create(self, request, *args, **kwargs):
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key:
-            return error_response("idempotency_key", "Send an Idempotency-Key header (1 to 100 characters).")
+            return error_response("idempotency_key", "Send an Idempotency-Key header (1 to 100 characters).", field="Idempotency-Key")
         data = SaleInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
@@ -112,7 +112,7 @@ class SaleViewSet(TenantModelViewSet):
         sale = self.get_object()
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key:
-            return error_response("idempotency_key", "Send an Idempotency-Key header (1 to 100 characters).")
+            return error_response("idempotency_key", "Send an Idempotency-Key header (1 to 100 characters).", field="Idempotency-Key")
         data = ReceivePaymentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         replay = BalancePayment.objects.filter(tenant=self.tenant, sale=sale, idempotency_key=key).exists()

@@ -54,11 +54,11 @@ def test_viewer_cannot_issue_through_the_api(shop_a, member_of, api_as):
         assert not AppraisalCertificate.objects.exists()
 
 
-def test_another_shops_item_is_a_400_and_saves_nothing(shop_a, shop_b, member_of, api_as):
+def test_another_shops_item_is_a_404_and_saves_nothing(shop_a, shop_b, member_of, api_as):
     response = api_as(member_of(shop_a, "member"), shop_a).post(URL, payload(shop_b.item), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404  # a referenced object the shop does not have (zargar.api.errors)
     error = response.json()["error"]
-    assert error["code"] == "invalid" and "item" in error["fields"]
+    assert error["code"] == "resource_missing" and "item" in error["fields"]
     assert error["message"] == f"item: Item {shop_b.item.pk} is not an item of this shop."
     for shop in (shop_a, shop_b):
         with tenant_context(shop.tenant):
