@@ -49,7 +49,7 @@ from modules.inventory import actions as inventory
 from modules.inventory.models import Item, StockMovement
 from modules.inventory.selectors import audit_stock
 from modules.pos import actions as pos
-from modules.pos.models import Sale, SaleLine
+from modules.pos.models import Payment, Sale, SaleLine
 from modules.pos.tests.helpers import key, make_lot_item, make_pos_shop, make_sellable_piece, quote_total
 from zargar.tenancy.context import tenant_context
 
@@ -311,8 +311,13 @@ class ShopMachine(RuleBasedStateMachine):
         )
         owed = Sale.objects.filter(tenant=self.t).aggregate(s=Sum("balance_due"))["s"] or ZERO
         assert (sums["dr"] or ZERO) - (sums["cr"] or ZERO) == owed
-        for paid, gold, due, total in Sale.objects.filter(tenant=self.t, pk__in=self.sales).exclude(status="voided").values_list("paid", "old_gold_credit", "balance_due", "total"):
-            assert paid + gold + due == total
+        # A return cancels what is still owed before paying anything back, so per sale:
+        # paid + old gold + owed + owed cancelled by returns = total, where the owed cancelled is
+        # the value returned less what its refunds paid back (in any tender).
+        for sale in Sale.objects.filter(tenant=self.t, pk__in=self.sales).exclude(status="voided").prefetch_related("returns"):
+            returned = sum((r.total for r in sale.returns.all()), ZERO)
+            refunded = Payment.objects.filter(tenant=self.t, sale=sale, sale_return__isnull=False).aggregate(s=Sum("amount"))["s"] or ZERO
+            assert sale.paid + sale.old_gold_credit + sale.balance_due + (returned - refunded) == sale.total
 
     @invariant()
     def books_balance(self):
