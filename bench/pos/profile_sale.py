@@ -41,6 +41,7 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--sales", type=int, default=20)
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--sql", action="store_true", help="also print every query of one sale, in order")
     args = p.parse_args()
     run.django_setup()
     from django.db import connection
@@ -48,7 +49,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     tenant, owner = run.ensure_shop(1)
-    pieces = run.ensure_pieces(tenant, args.sales + 1)
+    pieces = run.ensure_pieces(tenant, args.sales + 12)
     key = run.new_key(tenant, owner)
     client = Client()
 
@@ -67,6 +68,14 @@ def main() -> int:
     print(f"queries in one API sale: {len(ctx.captured_queries)} (time in the database as seen by Django: {db_ms:.1f} ms)")
     for kind, n in kinds.most_common():
         print(f"  {n:3d}  {kind}")
+    if args.sql:
+        for n, q in enumerate(ctx.captured_queries, 1):
+            print(f"  {n:3d} {float(q['time']) * 1000:6.2f} ms  {' '.join(q['sql'].split())[:220]}")
+
+    start = time.perf_counter()
+    for item_id in [pieces.pop(0) for _ in range(min(10, len(pieces) - args.sales))]:
+        sale(item_id)
+    print(f"\nwithout the profiler: {(time.perf_counter() - start) / 10 * 1000:.1f} ms per sale (10 sales, one thread)")
 
     profiler = cProfile.Profile()
     start = time.perf_counter()
