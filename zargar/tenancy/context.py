@@ -65,12 +65,18 @@ def read_settings(*, using: str = DEFAULT_DB_ALIAS) -> tuple[str, str]:
 
 
 @contextmanager
-def tenant_context(tenant, *, user=None, using: str = DEFAULT_DB_ALIAS) -> Iterator["Tenant | None"]:
+def tenant_context(tenant, *, user=None, using: str = DEFAULT_DB_ALIAS, savepoint: bool = True) -> Iterator["Tenant | None"]:
     """Run the block as `tenant` (a `Tenant`, its pk, or None for "no tenant").
 
     Yields the `Tenant` instance. Raises `Tenant.DoesNotExist` for an unknown pk. Nested inside
     the same shop's context (and with no `user` given) it only opens a savepoint and keeps the
     outer settings — the common case of one action calling another.
+
+    `savepoint=False` skips even that savepoint in the nested case (two round trips fewer): for
+    a step of a larger action that never catches its own database errors, so any error it raises
+    rolls back with its caller's block. An exception leaving such a block marks the enclosing
+    atomic block for rollback (Django's `atomic(savepoint=False)`): the caller must let it
+    propagate to a block with a savepoint, as every action's own `tenant_context` is.
     """
     from .models import Tenant
 
@@ -81,7 +87,7 @@ def tenant_context(tenant, *, user=None, using: str = DEFAULT_DB_ALIAS) -> Itera
     active = _current_tenant.get()
     if nested and user is None and tenant is not None and active is not None and active.pk == tenant.pk:
         # Already this shop's context in this transaction: keep its settings (no round trips).
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=savepoint):
             yield tenant
         return
     with transaction.atomic(using=using):

@@ -48,7 +48,9 @@ def publish(tenant, event_type: str, payload):
 
     from .payloads import serialize
 
-    with tenant_context(tenant) as tenant:
+    # No savepoint of its own: its errors propagate to the publishing action, which rolls back
+    # (the subscribers below run in savepoints of their own).
+    with tenant_context(tenant, savepoint=False) as tenant:
         subscribers = list(_subscribers.get(event_type, ()))
         endpoints = [e for e in WebhookEndpoint.objects.filter(tenant=tenant, enabled=True) if e.wants(event_type)]
         if not subscribers and not endpoints:
