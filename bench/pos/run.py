@@ -1,17 +1,33 @@
 #!/usr/bin/env python
 """POS sales benchmark over the REST API (a benchmark, not a test: pytest never collects it).
 
-    .venv/bin/python bench/pos/run.py                      # starts its own gunicorn on 127.0.0.1
-    .venv/bin/python bench/pos/run.py --url http://127.0.0.1:8000   # a server already running
+    .venv/bin/python bench/pos/run.py                                # own gunicorn (sync x 4), both scenarios
+    .venv/bin/python bench/pos/run.py --server gthread:2x4 --clients 8
+    .venv/bin/python bench/pos/run.py --compare sync:3,sync:4,sync:6,gthread:2x4   # back to back, one table
+    .venv/bin/python bench/pos/run.py --prepare 1500                 # only stock up: 1,500 pieces per shop
+    .venv/bin/python bench/pos/run.py --url http://127.0.0.1:8000    # a server already running (same DATABASE_URL)
 
-1. Set-up (Django, in this process, against the database of DATABASE_URL — the same one the
-   server uses): 10 shops "Bench Shop 01…10" (made once, reused by later runs) with board rates,
-   a new secret API key (sk_test_…) per shop per run, and enough serialized pieces in stock
-   (18K, 10 g, making 10 %, received at cost 200.00: each sells for 550.00).
-2. Scenarios, each bounded in count and time: (a) sales spread over the 10 shops, (b) sales in
-   one shop (different pieces), fired from N client threads (`concurrent.futures` + `requests`,
-   one HTTP session per thread) as `POST /api/v1/pos/sales/` with an `Idempotency-Key`.
-3. A table: sales, errors, wall time, sales per second, p50 / p95 / max latency.
+1. Set-up (Django, in this process, as the runtime role, against the database of DATABASE_URL —
+   the one the server uses): 10 shops "Bench Shop 01…10" (made once, reused) with board rates, a
+   new LIVE secret key (`sk_live_…`, rate limit 100,000/min) per shop per run, and enough
+   serialized pieces in stock (18K, 10 g, making 10 %, received at cost 200.00: each sells for
+   550.00). Live keys commit their writes, so every sale really takes its piece out of stock and
+   posts to the books; the missing pieces are created with `inventory.create_item` (every rule,
+   the receipt movement and its journal entry), 50 to a transaction, in `--setup-procs`
+   processes at once (~20 ms a piece instead of ~60 ms one by one).
+2. Scenarios, each bounded in count and in time: (a) sales interleaved over the shops, (b) sales
+   in one shop (all different pieces). `--clients` concurrent connections of one asyncio client
+   (aiohttp, keep-alive where the server keeps connections open) each send
+   `POST /api/v1/pos/sales/` (one line, cash 550.00, a fresh `Idempotency-Key`) until the jobs or
+   the time limit run out.
+3. After each scenario, a check in the database (runtime role, the shop's RLS context): completed
+   sales carrying the sent idempotency keys = the 201 answers (and no sale for a refused one),
+   each with its journal entry; no piece on two sale lines, no stock below zero, each piece's
+   quantity = the sum of its stock movements; the shop's journal balances (debits = credits, in
+   total and per entry). One "verified: …" line; exit status 2 on a mismatch, 1 on request errors.
+4. A table: sales, errors, wall s, sales/s, p50/p95/max ms, the client's own CPU per request
+   (getrusage of this process), the server's (gunicorn workers) and PostgreSQL's (backends of this
+   database) CPU per sale, how busy the whole machine was, and the load average.
 
 Loopback only: the URL must be on 127.0.0.0/8 or localhost.
 """
@@ -19,18 +35,20 @@ Loopback only: the URL must be on 127.0.0.0/8 or localhost.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
+import json
+import multiprocessing
 import os
+import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import uuid
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -38,19 +56,24 @@ ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 PRICE = "550.00"
 RATES = {"gold_999": (D("60"), D("65")), "gold_750": (D("45"), D("50")), "gold_875": (D("52"), D("57"))}
+CHUNK = 50  # pieces created per transaction
+DEFAULT_SERVER = os.environ.get("ZARGAR_BENCH_SERVER", "sync:4")
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", help="a running server (default: start gunicorn on a free loopback port)")
+    p.add_argument("--server", default=DEFAULT_SERVER, help="own gunicorn: sync:WORKERS or gthread:WORKERSxTHREADS (default %(default)s)")
+    p.add_argument("--compare", help="comma-separated --server specs, run back to back (same scenarios), one table")
+    p.add_argument("--rounds", type=int, default=1, help="with --compare: repeat the configurations, every other round in reverse order")
     p.add_argument("--shops", type=int, default=10)
     p.add_argument("--sales-per-shop", type=int, default=60, help="scenario (a): sales in each of the shops")
     p.add_argument("--one-shop-sales", type=int, default=300, help="scenario (b): sales in one shop")
-    p.add_argument("--clients", type=int, default=16, help="concurrent client threads")
-    p.add_argument("--time-limit", type=float, default=120.0, help="seconds per scenario (then it stops submitting)")
-    p.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "4"), help="gunicorn workers (own server)")
-    p.add_argument("--threads", default=os.environ.get("ZARGAR_WEB_THREADS", "2"), help="gunicorn threads per worker")
-    p.add_argument("--warmup", type=int, default=4, help="untimed sales per shop first")
+    p.add_argument("--clients", type=int, default=16, help="concurrent client connections")
+    p.add_argument("--time-limit", type=float, default=120.0, help="seconds per scenario (then it stops sending)")
+    p.add_argument("--warmup", type=int, default=4, help="untimed sales per shop first, after each server start")
+    p.add_argument("--prepare", type=int, metavar="N", help="only make sure every shop has N pieces in stock, then exit")
+    p.add_argument("--setup-procs", type=int, default=2, help="processes creating pieces at once")
     return p.parse_args(argv)
 
 
@@ -102,33 +125,99 @@ def ensure_shop(n: int):
     return tenant, owner
 
 
-def ensure_pieces(tenant, wanted: int) -> list[int]:
-    """Ids of `wanted` bench pieces in stock (creating the missing ones)."""
-    from modules.inventory import actions as inventory
+def stock_ids(tenant, wanted: int | None = None) -> list[int]:
+    """Ids of the shop's bench pieces in stock, oldest first (at most `wanted`)."""
     from modules.inventory.models import Item
     from zargar.tenancy.context import tenant_context
 
     with tenant_context(tenant):
-        ids = list(Item.objects.filter(tenant=tenant, sku__startswith="BENCH-", quantity=1).order_by("pk").values_list("pk", flat=True)[:wanted])
-        missing = wanted - len(ids)
-        for _ in range(missing):
-            sku = f"BENCH-{uuid.uuid4().hex[:10].upper()}"
-            item = inventory.create_item(
-                tenant, sku=sku, name=f"Bench ring {sku}", karat=18, gross_weight=D("10.500"), net_weight=D("10.000"), price=D("0"),
-                making_mode="percent", making_value=D("10"), quantity=1, unit_cost=D("200.00"),
-            )
-            ids.append(item.pk)
-    return ids
+        qs = Item.objects.filter(tenant=tenant, sku__startswith="BENCH-", quantity=1).order_by("pk").values_list("pk", flat=True)
+        return list(qs if wanted is None else qs[:wanted])
+
+
+def create_pieces(tenant, count: int) -> None:
+    """Create `count` bench pieces through `inventory.create_item` (all its rules, the receipt
+    movement, the journal entry of the cost), `CHUNK` to a transaction."""
+    from django.db import transaction
+
+    from modules.inventory import actions as inventory
+    from zargar.tenancy.context import tenant_context
+
+    while count > 0:
+        n = min(CHUNK, count)
+        with tenant_context(tenant), transaction.atomic():
+            for _ in range(n):
+                sku = f"BENCH-{uuid.uuid4().hex[:10].upper()}"
+                inventory.create_item(
+                    tenant, sku=sku, name=f"Bench ring {sku}", karat=18, gross_weight=D("10.500"), net_weight=D("10.000"), price=D("0"),
+                    making_mode="percent", making_value=D("10"), quantity=1, unit_cost=D("200.00"),
+                )
+        count -= n
+
+
+def ensure_pieces(tenant, wanted: int) -> list[int]:
+    """Ids of `wanted` bench pieces in stock (creating the missing ones in this process)."""
+    missing = wanted - len(stock_ids(tenant, wanted))
+    if missing > 0:
+        create_pieces(tenant, missing)
+    return stock_ids(tenant, wanted)
+
+
+def _create_in_child(job: tuple[int, int]) -> int:
+    from zargar.tenancy.models import Tenant
+
+    tenant_id, count = job
+    create_pieces(Tenant.objects.get(pk=tenant_id), count)
+    return count
+
+
+def stock_up(needs: list[tuple[object, int]], procs: int) -> int:
+    """Give each (tenant, wanted) at least `wanted` pieces in stock, creating the missing ones in
+    `procs` forked processes (split in chunks, so one shop's big need is shared too). Returns the
+    number of pieces created."""
+    from django.db import connections
+
+    jobs = []
+    for tenant, wanted in needs:
+        missing = wanted - len(stock_ids(tenant, wanted))
+        while missing > 0:
+            jobs.append((tenant.pk, min(CHUNK * 2, missing)))
+            missing -= CHUNK * 2
+    if not jobs:
+        return 0
+    connections.close_all()  # the children must not share this process's connection
+    if procs <= 1:
+        return sum(map(_create_in_child, jobs))
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        return sum(pool.imap_unordered(_create_in_child, jobs))
 
 
 def new_key(tenant, owner) -> str:
+    """A new live secret key of the shop (full access; 100,000 requests a minute, so the key's
+    own rate limit never throttles the benchmark)."""
     from zargar.api.actions import create_api_key
 
-    _key, secret = create_api_key(tenant, name=f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}", mode="test", created_by=owner)
+    _key, secret = create_api_key(
+        tenant, name=f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}", mode="live", created_by=owner, rate_limit_per_minute=100000
+    )
     return secret
 
 
 # --- The server ---------------------------------------------------------------------------------
+
+
+def parse_server(spec: str) -> tuple[str, int, int]:
+    """"sync:4" → ("sync", 4, 1); "gthread:2x4" → ("gthread", 2, 4)."""
+    try:
+        kind, _, size = spec.partition(":")
+        if kind == "sync":
+            return "sync", int(size), 1
+        if kind == "gthread":
+            workers, _, threads = size.partition("x")
+            return "gthread", int(workers), int(threads or 1)
+    except ValueError:
+        pass
+    sys.exit(f"bad server spec {spec!r}: use sync:WORKERS or gthread:WORKERSxTHREADS")
 
 
 def free_port() -> int:
@@ -137,147 +226,373 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: str, threads: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0"), "DJANGO_SETTINGS_MODULE": "zargar.settings"}
-    log = open(ROOT / "var" / "bench-gunicorn.log", "w") if (ROOT / "var").is_dir() else subprocess.DEVNULL
-    cmd = [str(Path(PY).parent / "gunicorn"), "zargar.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread" if int(threads) > 1 else "sync"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    import requests
+def server_env() -> dict:
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",  # DEBUG on keeps every query in memory and answers errors with pages
+        "DJANGO_SETTINGS_MODULE": "zargar.settings",
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),  # persistent connections
+    }
 
-    deadline = time.monotonic() + 60
+
+def start_server(spec: str) -> tuple[subprocess.Popen, str]:
+    kind, workers, threads = parse_server(spec)
+    port = free_port()
+    from gunicorn.config import Config
+
+    extra = ["--no-control-socket"] if "no_control_socket" in Config().settings else []
+    if kind == "gthread":
+        extra += ["--threads", str(threads)]
+    log = open(ROOT / "var" / "bench-gunicorn.log", "a") if (ROOT / "var").is_dir() else subprocess.DEVNULL
+    cmd = [
+        str(Path(PY).parent / "gunicorn"), "zargar.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", kind, "--log-level", "warning", "--max-requests", "0", *extra,
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit("gunicorn exited; see var/bench-gunicorn.log")
         try:
-            requests.get(f"{url}/accounts/login/", timeout=2)
-            return proc, url
-        except requests.RequestException:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, url
+        except OSError:
             time.sleep(0.3)
-    proc.terminate()
-    sys.exit("gunicorn did not answer within 60 s")
+    stop_server(proc)
+    sys.exit("gunicorn did not listen within 90 s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGTERM)  # the session of the gunicorn we started (master + its workers)
         proc.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- CPU accounting -----------------------------------------------------------------------------
+
+
+def _own_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class CpuMeter:
+    """CPU seconds spent between `start()` and `stop()` by: this process (the client), the
+    gunicorn master's children (the server's workers, when we started it), the PostgreSQL
+    backends connected to `dbname`, and the whole machine (busy = not idle / iowait)."""
+
+    def __init__(self, server_pid: int | None, dbname: str):
+        import psutil
+
+        self.psutil, self.server_pid, self.tag = psutil, server_pid, f" {dbname} "
+
+    def _procs(self):
+        ps = self.psutil
+        server = {}
+        if self.server_pid:
+            try:
+                for child in ps.Process(self.server_pid).children(recursive=True):
+                    try:
+                        t = child.cpu_times()
+                        server[child.pid] = t.user + t.system
+                    except ps.Error:
+                        pass
+            except ps.Error:
+                pass
+        db = {}
+        for proc in ps.process_iter(["name", "cmdline"]):
+            try:
+                cmd = " ".join(proc.info["cmdline"] or [])
+                if cmd.startswith("postgres:") and self.tag in cmd + " ":
+                    t = proc.cpu_times()
+                    db[proc.pid] = t.user + t.system
+            except ps.Error:
+                pass
+        return server, db
+
+    def start(self):
+        self.t0 = time.perf_counter()
+        self.client0 = _own_cpu()
+        self.server0, self.db0 = self._procs()
+        self.machine0 = self.psutil.cpu_times()
+
+    def stop(self) -> dict:
+        client = _own_cpu() - self.client0
+        server1, db1 = self._procs()
+        m1 = self.psutil.cpu_times()
+        wall = time.perf_counter() - self.t0
+        idle = (m1.idle - self.machine0.idle) + (getattr(m1, "iowait", 0) - getattr(self.machine0, "iowait", 0))
+        total = sum(m1) - sum(self.machine0)
+        return {
+            "client_cpu": client,
+            "server_cpu": sum(v - self.server0.get(pid, 0.0) for pid, v in server1.items()) if self.server_pid else None,
+            "db_cpu": sum(v - self.db0.get(pid, 0.0) for pid, v in db1.items()),
+            "machine_busy": (1 - idle / total) if total > 0 else float("nan"),
+            "cores": self.psutil.cpu_count() or 1,
+            "cpu_wall": wall,
+        }
 
 
 # --- Firing -------------------------------------------------------------------------------------
 
-_local = threading.local()
+
+@dataclass
+class Job:
+    tenant_id: int
+    key: str
+    item_id: int
+    idempotency_key: str = field(default_factory=lambda: f"bench-{uuid.uuid4()}")
+    status: int = 0
+    latency: float = 0.0
+    error: str = ""
 
 
-def _session():
-    import requests
+async def _fire(url: str, jobs: list[Job], clients: int, time_limit: float) -> None:
+    import aiohttp
 
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-    return _local.session
+    endpoint = f"{url}/api/v1/pos/sales/"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + time_limit
+    pending = iter(jobs)
+    connector = aiohttp.TCPConnector(limit=clients, ttl_dns_cache=None)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def connection_loop():
+            for job in pending:
+                if loop.time() > deadline:
+                    return
+                body = json.dumps({"lines": [{"item": job.item_id}], "payments": [{"method": "cash", "amount": PRICE}]}).encode()
+                headers = {
+                    "Authorization": f"Bearer {job.key}", "Idempotency-Key": job.idempotency_key,
+                    "Accept": "application/json", "Content-Type": "application/json",
+                }
+                start = time.perf_counter()
+                try:
+                    async with session.post(endpoint, data=body, headers=headers) as r:
+                        text = await r.text()
+                        job.status = r.status
+                        if r.status != 201:
+                            job.error = text[:200]
+                except Exception as exc:  # noqa: BLE001 - counted as an error
+                    job.status, job.error = 0, repr(exc)[:200]
+                job.latency = time.perf_counter() - start
+
+        await asyncio.gather(*(connection_loop() for _ in range(clients)))
 
 
-def sell_one(url: str, key: str, item_id: int) -> tuple[float, int, str]:
-    body = {"lines": [{"item": item_id}], "payments": [{"method": "cash", "amount": PRICE}]}
-    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": f"bench-{uuid.uuid4()}", "Accept": "application/json"}
+def fire(url: str, jobs: list[Job], clients: int, time_limit: float, meter: CpuMeter | None = None) -> dict:
+    """Send `jobs` (in order) over `clients` connections; stop starting new ones after
+    `time_limit` s. Fills each job's status/latency; returns the summary."""
+    load0 = os.getloadavg()[0]
+    if meter:
+        meter.start()
     start = time.perf_counter()
-    try:
-        r = _session().post(f"{url}/api/v1/pos/sales/", json=body, headers=headers, timeout=60)
-        status, text = r.status_code, ("" if r.status_code == 201 else r.text[:200])
-    except Exception as exc:  # noqa: BLE001 - counted as an error
-        status, text = 0, repr(exc)[:200]
-    return time.perf_counter() - start, status, text
-
-
-def fire(url: str, jobs: list[tuple[str, int]], clients: int, time_limit: float) -> dict:
-    latencies, errors = [], []
-    deadline = time.monotonic() + time_limit
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        pending = iter(jobs)
-        futures = set()
-
-        def submit_next():
-            if time.monotonic() > deadline:
-                return
-            job = next(pending, None)
-            if job is not None:
-                futures.add(pool.submit(sell_one, url, *job))
-
-        for _ in range(clients * 2):
-            submit_next()
-        while futures:
-            done = next(as_completed(futures))
-            futures.discard(done)
-            took, status, text = done.result()
-            (latencies if status == 201 else errors).append(took if status == 201 else (status, text))
-            submit_next()
+    asyncio.run(_fire(url, jobs, clients, time_limit))
     wall = time.perf_counter() - start
-    latencies.sort()
+    cpu = meter.stop() if meter else {}
+    sent = [j for j in jobs if j.status or j.error]
+    ok = sorted(j.latency for j in sent if j.status == 201)
+    errors = [(j.status, j.error) for j in sent if j.status != 201]
 
     def pct(p):
-        return latencies[min(len(latencies) - 1, int(round(p / 100 * (len(latencies) - 1))))] * 1000 if latencies else float("nan")
+        return ok[min(len(ok) - 1, int(round(p / 100 * (len(ok) - 1))))] * 1000 if ok else float("nan")
 
-    return {
-        "sales": len(latencies), "errors": len(errors), "first_errors": errors[:3], "wall": wall,
-        "rate": len(latencies) / wall if wall else 0.0, "p50": pct(50), "p95": pct(95),
-        "max": latencies[-1] * 1000 if latencies else float("nan"), "mean": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+    summary = {
+        "sent": len(sent), "sales": len(ok), "errors": len(errors), "first_errors": errors[:3], "wall": wall,
+        "rate": len(ok) / wall if wall else 0.0, "p50": pct(50), "p95": pct(95), "max": ok[-1] * 1000 if ok else float("nan"),
+        "load": (load0, os.getloadavg()[0]), **cpu,
     }
+    return summary
 
 
-def table(rows: list[tuple[str, dict]], clients: int) -> str:
-    head = f"| scenario | clients | sales | errors | wall s | sales/s | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    lines = [head]
-    for name, r in rows:
-        lines.append(f"| {name} | {clients} | {r['sales']} | {r['errors']} | {r['wall']:.1f} | {r['rate']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['max']:.0f} |")
-    return "\n".join(lines)
+# --- Checking the database ----------------------------------------------------------------------
+
+
+def verify(tenants: dict, jobs: list[Job]) -> tuple[bool, str]:
+    """Check in the database what `jobs` did (see the module docstring, step 3). Returns
+    (all good, one line)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.models import Count, F, Sum
+    from django.db.models.functions import Coalesce
+
+    from modules.accounting.models import SourceDocumentLink
+    from modules.accounting.selectors import books_of
+    from modules.inventory.models import Item
+    from modules.pos.models import Sale, SaleLine, SaleStatus
+    from zargar.tenancy.context import tenant_context
+
+    problems = []
+    totals = {"sales": 0, "entries": 0, "pieces": 0, "shops": 0}
+    sale_type = ContentType.objects.get_for_model(Sale)
+    by_shop: dict[int, list[Job]] = {}
+    for job in jobs:
+        if job.status or job.error:
+            by_shop.setdefault(job.tenant_id, []).append(job)
+    for tenant_id, shop_jobs in by_shop.items():
+        tenant = tenants[tenant_id]
+        name = tenant.name
+        ok_keys = {j.idempotency_key for j in shop_jobs if j.status == 201}
+        sent_keys = [j.idempotency_key for j in shop_jobs]
+        items = [j.item_id for j in shop_jobs]
+        sold_items = [j.item_id for j in shop_jobs if j.status == 201]
+        with tenant_context(tenant):
+            sales = list(Sale.objects.filter(tenant=tenant, idempotency_key__in=sent_keys).values("pk", "idempotency_key", "status", "total"))
+            done = {s["idempotency_key"] for s in sales if s["status"] == SaleStatus.COMPLETED and s["total"] == D(PRICE)}
+            if done != ok_keys or len(sales) != len(ok_keys):
+                problems.append(f"{name}: {len(ok_keys)} answers 201 but {len(done)} completed sales of {PRICE} ({len(sales)} sales in all) with the sent keys")
+            twice = SaleLine.objects.filter(tenant=tenant, item_id__in=items).values("item_id").annotate(n=Count("id")).filter(n__gt=1).count()
+            if twice:
+                problems.append(f"{name}: {twice} pieces on more than one sale line")
+            negative = Item.objects.filter(tenant=tenant, quantity__lt=0).count()
+            if negative:
+                problems.append(f"{name}: {negative} items with stock below zero")
+            still = Item.objects.filter(tenant=tenant, pk__in=sold_items).exclude(quantity=0).count()
+            if still:
+                problems.append(f"{name}: {still} sold pieces still in stock")
+            drift = (
+                Item.objects.filter(tenant=tenant, pk__in=items)
+                .annotate(moved=Coalesce(Sum("movements__quantity"), 0)).exclude(quantity=F("moved")).count()
+            )
+            if drift:
+                problems.append(f"{name}: {drift} pieces whose quantity is not the sum of their stock movements")
+            posted = SourceDocumentLink.objects.filter(tenant=tenant, content_type=sale_type, object_id__in=[str(s["pk"]) for s in sales]).count()
+            if posted != len(sales):
+                problems.append(f"{name}: {len(sales)} sales but {posted} journal entries for them")
+            books = books_of(tenant)
+            with connection.cursor() as cursor:  # RLS keeps this to the shop's rows
+                cursor.execute(
+                    """
+                    SELECT count(*), coalesce(sum(d), 0), coalesce(sum(c), 0), count(*) FILTER (WHERE d <> c)
+                    FROM (SELECT t.journal_entry_id,
+                                 sum(t.amount) FILTER (WHERE t.tx_type = 'debit') AS d,
+                                 sum(t.amount) FILTER (WHERE t.tx_type = 'credit') AS c
+                          FROM django_ledger_transactionmodel t
+                          JOIN django_ledger_journalentrymodel je ON je.uuid = t.journal_entry_id
+                          JOIN django_ledger_ledgermodel l ON l.uuid = je.ledger_id
+                          WHERE l.entity_id = %s
+                          GROUP BY t.journal_entry_id) e
+                    """,
+                    [books.entity_id],
+                )
+                entries, debits, credits, unbalanced = cursor.fetchone()
+            if debits != credits or unbalanced:
+                problems.append(f"{name}: journal debits {debits} != credits {credits} or {unbalanced} unbalanced entries")
+        totals["sales"] += len(done)
+        totals["entries"] += entries
+        totals["pieces"] += len(items)
+        totals["shops"] += 1
+    line = (
+        f"{totals['sales']} completed sales = the 201s, {totals['pieces']} pieces each on at most one line, none below zero, "
+        f"quantities = movement sums; journals of {totals['shops']} shops balance ({totals['entries']} entries)"
+    )
+    if problems:
+        return False, "MISMATCH: " + "; ".join(problems)
+    return True, line
+
+
+# --- Report -------------------------------------------------------------------------------------
+
+HEAD = (
+    "| server | scenario | conns | sales | errors | wall s | sales/s | p50 ms | p95 ms | max ms | client CPU ms/req | server CPU ms/sale | db CPU ms/sale | machine busy | load 1m |\n"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def row(server: str, name: str, clients: int, r: dict) -> str:
+    per = max(r["sent"], 1)
+    sales = max(r["sales"], 1)
+    server_cpu = f"{r['server_cpu'] / sales * 1000:.1f}" if r.get("server_cpu") is not None else "–"
+    busy = f"{r['machine_busy'] * 100:.0f} % of {r['cores']}" if "machine_busy" in r else "–"
+    return (
+        f"| {server} | {name} | {clients} | {r['sales']} | {r['errors']} | {r['wall']:.1f} | {r['rate']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
+        f"{r['max']:.0f} | {r.get('client_cpu', float('nan')) / per * 1000:.2f} | {server_cpu} | {r.get('db_cpu', float('nan')) / sales * 1000:.1f} | "
+        f"{busy} | {r['load'][0]:.1f}→{r['load'][1]:.1f} |"
+    )
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.url:
         loopback_only(args.url)
+    configs = [s.strip() for s in args.compare.split(",") if s.strip()] if args.compare else [args.server]
+    for spec in configs:
+        parse_server(spec)
+    plan = []
+    for r in range(max(1, args.rounds) if args.compare else 1):
+        plan += configs if r % 2 == 0 else configs[::-1]
+    if args.url:
+        plan = [f"server at {args.url}"]
     django_setup()
+    from django.conf import settings
+    from django.db import connections
+
     t0 = time.perf_counter()
-    shops = []
-    for n in range(1, args.shops + 1):
-        tenant, owner = ensure_shop(n)
-        need = args.warmup + args.sales_per_shop + (args.one_shop_sales if n == 1 else 0)
-        pieces = ensure_pieces(tenant, need)
-        shops.append((tenant, new_key(tenant, owner), pieces))
-    print(f"set-up: {args.shops} shops, {sum(len(p) for _t, _k, p in shops)} pieces in stock, {time.perf_counter() - t0:.1f} s", flush=True)
+    shops = [ensure_shop(n) for n in range(1, args.shops + 1)]
+    tenants = {t.pk: t for t, _o in shops}
+    per_run_one = args.warmup + args.sales_per_shop
+    if args.prepare is not None:
+        needs = [(t, args.prepare) for t, _o in shops]
+    else:
+        needs = [(t, len(plan) * (per_run_one + (args.one_shop_sales if n == 0 else 0))) for n, (t, _o) in enumerate(shops)]
+    made = stock_up(needs, args.setup_procs)
+    pieces = {t.pk: stock_ids(t, wanted) for t, wanted in needs}
+    print(
+        f"set-up: {args.shops} shops, {sum(map(len, pieces.values()))} pieces in stock for this run ({made} created), "
+        f"{time.perf_counter() - t0:.1f} s, load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    if args.prepare is not None:
+        return 0
+    keys = {t.pk: new_key(t, owner) for t, owner in shops}
+    dbname = settings.DATABASES["default"]["NAME"]
+    first = shops[0][0].pk
 
-    proc = None
-    url = args.url
-    if not url:
-        proc, url = start_server(args.workers, args.threads)
-        print(f"server: gunicorn {url} ({args.workers} workers x {args.threads} threads, DEBUG off)", flush=True)
-    try:
-        # Warm-up (untimed): every worker loads its code and opens its connections.
-        warm = [(key, pieces.pop(0)) for _t, key, pieces in shops for _ in range(args.warmup)]
-        w = fire(url, warm, args.clients, args.time_limit)
-        print(f"warm-up: {w['sales']} sales, {w['errors']} errors {w['first_errors']}", flush=True)
-
-        across = []
-        for i in range(args.sales_per_shop):  # interleaved: consecutive requests go to different shops
-            for _t, key, pieces in shops:
-                across.append((key, pieces.pop(0)))
-        a = fire(url, across, args.clients, args.time_limit)
-        one_key, one_pieces = shops[0][1], shops[0][2]
-        b = fire(url, [(one_key, one_pieces.pop(0)) for _ in range(min(args.one_shop_sales, len(one_pieces)))], args.clients, args.time_limit)
-    finally:
-        if proc is not None:
-            stop_server(proc)
-    rows = [(f"across {args.shops} shops", a), ("within one shop", b)]
-    print(table(rows, args.clients))
-    for name, r in rows:
-        if r["errors"]:
-            print(f"{name}: first errors {r['first_errors']}")
-    print(f"targets: >= 100 sales/s across 10 shops ({'met' if a['rate'] >= 100 else 'NOT met'}), >= 50 sales/s within one shop ({'met' if b['rate'] >= 50 else 'NOT met'})")
-    return 0 if not (a["errors"] or b["errors"]) else 1
+    rows, status = [], 0
+    for spec in plan:
+        proc, url = (None, args.url) if args.url else start_server(spec)
+        connections.close_all()  # idle during the scenarios; reopened by the check
+        if proc:
+            print(f"server: gunicorn {spec} at {url} (DEBUG off, log level warning, CONN_MAX_AGE {server_env()['DATABASE_CONN_MAX_AGE']})", flush=True)
+        try:
+            meter = CpuMeter(proc.pid if proc else None, dbname)
+            warm = [Job(t, keys[t], pieces[t].pop(0)) for t in tenants for _ in range(args.warmup)]
+            w = fire(url, warm, args.clients, args.time_limit)  # untimed: every worker loads its code, opens its connection
+            print(f"warm-up: {w['sales']} sales, {w['errors']} errors {w['first_errors']}", flush=True)
+            across = [Job(t, keys[t], pieces[t].pop(0)) for _ in range(args.sales_per_shop) for t in tenants]  # interleaved
+            scenarios = [(f"across {args.shops} shops", across)]
+            one = [Job(first, keys[first], pieces[first].pop(0)) for _ in range(min(args.one_shop_sales, len(pieces[first])))]
+            scenarios.append(("within one shop", one))
+            for name, jobs in scenarios:
+                r = fire(url, jobs, args.clients, args.time_limit, meter)
+                good, line = verify(tenants, jobs)
+                connections.close_all()
+                rows.append((spec if proc else "given", name, r))
+                print(row(spec if proc else "given", name, args.clients, r), flush=True)
+                print(f"verified: {line}", flush=True)
+                if r["errors"]:
+                    print(f"  first errors: {r['first_errors']}", flush=True)
+                    status = max(status, 1)
+                if not good:
+                    status = 2
+        finally:
+            if proc is not None:
+                stop_server(proc)
+    print()
+    print(HEAD)
+    print("\n".join(row(spec, name, args.clients, r) for spec, name, r in rows))
+    for spec, name, r in rows:
+        target = 100 if name.startswith("across") else 50
+        print(f"target {spec}, {name}: >= {target} sales/s {'met' if r['rate'] >= target else 'NOT met'} ({r['rate']:.1f})")
+    print(f"{os.cpu_count()} cores, load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return status
 
 
 if __name__ == "__main__":
