@@ -22,6 +22,7 @@ NOT_TRACKED = {
     "customers.StoreCreditEntry",
     "rates.Rate",
     "audit.AuditEvent",
+    "accounting.SourceDocumentLink",
 }
 _SECRET_WORDS = ("digest", "secret", "hash", "password", "token")
 
