@@ -65,12 +65,19 @@ class TextFilter(django_filters.CharFilter):
 
 @extend_schema_field({"type": "string", "maxLength": 100, "pattern": r"^[^\u0000]*$"})
 class SearchFilter(django_filters.CharFilter):
-    """`?q=` matching any of `fields` case-insensitively (at most 100 characters)."""
+    """`?q=` matching any of `fields` (at most 100 characters; blank means no filter).
+
+    Each field is a model field path matched case-insensitively by substring (`icontains`), or,
+    written `"=path"` as in Django admin's and DRF's `search_fields`, by whole value (`iexact`).
+    `distinct=True` removes the repeats a to-many path (`lines__sku`) brings.
+
+        q = SearchFilter("number", "customer__full_name", "=lines__sku", distinct=True)
+    """
 
     def __init__(self, *fields: str, **kwargs):
-        self.search_fields = fields
+        self.search_lookups = [f"{f[1:]}__iexact" if f.startswith("=") else f"{f}__icontains" for f in fields]
         kwargs.setdefault("max_length", 100)
-        kwargs.setdefault("label", "Search in " + ", ".join(f.replace("__", " ") for f in fields))
+        kwargs.setdefault("label", "Search in " + ", ".join(f.lstrip("=").replace("__", " ") for f in fields))
         super().__init__(method=self.search, **kwargs)
 
     def search(self, queryset, name, value):
@@ -78,9 +85,10 @@ class SearchFilter(django_filters.CharFilter):
         if not value:
             return queryset
         condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        for lookup in self.search_lookups:
+            condition |= Q(**{lookup: value})
+        queryset = queryset.filter(condition)
+        return queryset.distinct() if self.distinct else queryset
 
 
 class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -101,6 +109,32 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time filter (`2026-11-22T10:00:00Z`), compared in UTC."""
 
     field_class = _UtcDateTimeField
+
+
+def date_range(field_name: str, *, help_text: str = "") -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """Two filters on a date field, both days included: `(first day, last day)`, each
+    `YYYY-MM-DD`. Unpack them into the FilterSet's parameters:
+
+        sold_from, sold_to = date_range("sold_on")
+    """
+    suffix = f", {help_text}" if help_text else ""
+    return (
+        django_filters.DateFilter(field_name=field_name, lookup_expr="gte", help_text=f"First day (YYYY-MM-DD){suffix}"),
+        django_filters.DateFilter(field_name=field_name, lookup_expr="lte", help_text=f"Last day (YYYY-MM-DD){suffix}"),
+    )
+
+
+def datetime_range(field_name: str) -> tuple[DateTimeFilter, DateTimeFilter]:
+    """Two filters on a date-time field, `(from, before)`: from that ISO 8601 instant on
+    (inclusive) and before that one (exclusive), compared in UTC, so consecutive ranges never
+    overlap. Unpack them into the FilterSet's parameters:
+
+        issued_after, issued_before = datetime_range("issued_at")
+    """
+    return (
+        DateTimeFilter(field_name=field_name, lookup_expr="gte", help_text="ISO 8601 date-time, inclusive"),
+        DateTimeFilter(field_name=field_name, lookup_expr="lt", help_text="ISO 8601 date-time, exclusive"),
+    )
 
 
 class ShopFilterSet(django_filters.FilterSet):

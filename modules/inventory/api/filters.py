@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from zargar.api.filters import AmountFilter, BoolFilter, DateTimeFilter, IdFilter, SearchFilter, ShopFilterSet, TextFilter
+from zargar.api.filters import AmountFilter, BoolFilter, DateTimeFilter, IdFilter, SearchFilter, ShopFilterSet, TextFilter, datetime_range
 
 from ..models import Item, Karat, Lot, MovementKind, StockMovement, Tracking
 
@@ -52,8 +52,7 @@ class MovementFilter(ShopFilterSet):
     item = IdFilter(field_name="item_id")
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
     location = IdFilter(field_name="location_id")
-    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    created_after, created_before = datetime_range("created_at")
 
     class Meta:
         model = StockMovement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from zargar.api.filters import BoolFilter, DateTimeFilter, ShopFilterSet
+from zargar.api.filters import BoolFilter, ShopFilterSet, datetime_range
 
 from ..models import PriceQuote, Rate, RateAlert, RateSource
 from ..units import Purity
@@ -13,8 +13,7 @@ from ..units import Purity
 class RateFilter(ShopFilterSet):
     purity = django_filters.ChoiceFilter(choices=Purity.choices)
     source = django_filters.ChoiceFilter(choices=RateSource.choices)
-    effective_after = DateTimeFilter(field_name="effective_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    effective_before = DateTimeFilter(field_name="effective_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    effective_after, effective_before = datetime_range("effective_at")
 
     class Meta:
         model = Rate
@@ -23,8 +22,7 @@ class RateFilter(ShopFilterSet):
 
 class QuoteFilter(ShopFilterSet):
     purity = django_filters.ChoiceFilter(choices=Purity.choices)
-    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    created_after, created_before = datetime_range("created_at")
 
     class Meta:
         model = PriceQuote
