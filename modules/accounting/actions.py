@@ -26,14 +26,18 @@ entry already posted, so a retried task can treat it as done.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import connection, models
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ledger.models import AccountModel, EntityModel, JournalEntryModel
@@ -252,16 +256,20 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
       (`("pos.sale", 42)`, a model class or a ContentType as type) — or None for a manual entry.
       One entry per source: a second posting raises `DuplicateSourceError`.
 
-    One atomic transaction creates a django-ledger `JournalEntryModel` in the shop's general
-    ledger, posted and locked, with one `TransactionModel` per line (bulk-inserted; see `_post`
-    for the checks, made once), plus the `SourceDocumentLink` — whose unique constraint makes the
-    posting idempotent per source (a duplicate rolls the entry back to a savepoint).
+    One atomic block creates a django-ledger `JournalEntryModel` in the shop's general ledger,
+    posted and locked, numbered as django-ledger numbers it (`JE-<fiscal year>-000-<10 digits>`,
+    gap-free per shop and fiscal year), with one `TransactionModel` per line, plus the
+    `SourceDocumentLink` — whose unique constraint makes the posting idempotent per source. Inside
+    a caller's context of the same shop that is 5 statements (4 without a source) and no
+    savepoint; see `_post`.
 
     Raises `PostingError` (with `.code`) and writes nothing when: fewer than two lines, a line is
     not a debit/credit, an amount is not a Decimal or is <= 0 or too precise, debits != credits,
-    an account key is unknown or its account is missing or inactive in the shop's chart, the date
-    is in the future or not a date, the description is empty or too long, the source is invalid
-    or already posted, or django-ledger refuses the entry (e.g. a closed period).
+    an account key is unknown or its account is missing, inactive or locked in the shop's chart,
+    the date is in the future, not a date or in a closed period, the ledger is locked, the
+    description is empty or too long, the source is invalid or already posted. A `PostingError`
+    leaves the caller's transaction usable (it is raised after the block, which wrote nothing);
+    any other error (a database error) leaves it for rollback, like any failed statement.
     """
     if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
         raise PostingError(_("The date must be a calendar date."), code="bad_date")
@@ -273,77 +281,160 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
     clean = _validate_lines(tenant, lines)
     ref = _source_ref(source)
 
-    try:
-        # tenant_context is atomic (a savepoint when nested): an error rolls all of it back.
-        with tenant_context(tenant) as tenant:
-            return _post(tenant, date, description, clean, ref, source if isinstance(source, models.Model) else None)
-    except IntegrityError as exc:
-        # The source's link is unique: a second posting of the same document ends here, with
-        # the entry it tried to write rolled back (its entry number too).
-        if ref is None:
-            raise
-        with tenant_context(tenant) as tenant:
-            existing = SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).select_related("journal_entry").first()
-        if existing is None:
-            raise
-        raise DuplicateSourceError(
-            _("%(source)s already has journal entry %(number)s.") % {"source": existing, "number": existing.journal_entry.je_number},
-            journal_entry=existing.journal_entry,
-        ) from exc
+    # No savepoint when nested in the caller's context of this shop (2 round trips fewer): `_post`
+    # makes every check before its first write, and its only refusal after that (a duplicate
+    # source) happens on a write that wrote nothing. So a refusal leaves the block normally, with
+    # nothing written, and is raised here; any other exception propagates and leaves the
+    # enclosing transaction for rollback (Django's `atomic(savepoint=False)`).
+    refusal: PostingError | BooksError | None = None
+    with tenant_context(tenant, savepoint=False) as tenant:
+        try:
+            return _post(tenant, date, description, clean, ref)
+        except (PostingError, BooksError) as exc:
+            refusal = exc
+    raise refusal
 
 
-def _post(tenant, date, description, clean, ref, instance=None) -> JournalEntryModel:
-    """Write the entry with django-ledger's own models and numbering, in 6 statements plus the
-    entry number (the entity state row, locked until commit) — instead of `EntityModel.commit_txs`,
-    whose `save(verify=True)` reads the transactions just written back three times to check what
-    `_validate_lines` checked already.
+def _books_with_accounts(tenant: Tenant, codes) -> ShopBooks | None:
+    """The shop's books with entity and ledger (select_related) and, in `chart_accounts`, the
+    accounts of the entity's default chart whose code is in `codes` — one query, read fresh (no
+    cache: a closed period, a locked ledger or a deactivated account is seen at once). Each
+    account is a dict: `uuid`, `code`, `role`, `active`, `locked`."""
+    accounts = ArraySubquery(
+        AccountModel.objects.order_by()
+        .filter(coa_model_id=OuterRef("entity__default_coa_id"), code__in=list(codes))
+        .values(json=JSONObject(uuid="uuid", code="code", role="role", active="active", locked="locked"))
+    )
+    return ShopBooks.objects.select_related("entity", "ledger").filter(tenant=tenant).annotate(chart_accounts=accounts).first()
 
-    The checks `commit_txs` + `verify` make are all kept, once, on the values written: debits equal
-    credits (`_validate_lines`), every account is in the entity's default chart (one chart: the
-    account query filters on it) and active, the ledger is not locked, the date is not in a closed
-    period, and the activity (operating / investing / financing) comes from django-ledger's
-    `get_activity_from_roles` over the accounts' roles, as `generate_activity` computes it.
+
+#: The entity-state row django-ledger numbers journal entries from, as one upsert: the row of
+#: (entity, no unit, fiscal year, "je") gets `sequence + 1`, or is created with 1 — what
+#: `JournalEntryModel._get_next_state_model` does in 3 statements (SELECT … FOR UPDATE, UPDATE,
+#: SELECT). The conflict target is the partial unique index of migration 0003 (django-ledger's
+#: own unique constraint includes the nullable `entity_unit_id`, so it never conflicts on NULL).
+#: The row stays locked until the transaction ends: postings of one shop take turns from here.
+_NEXT_JE_SEQUENCE_SQL = (
+    'INSERT INTO {table} AS s ("uuid", "entity_model_id", "entity_unit_id", "fiscal_year", "key", "sequence") '
+    "VALUES (%s, %s, NULL, %s, %s, 1) "
+    'ON CONFLICT ("entity_model_id", "fiscal_year", "key") WHERE "entity_unit_id" IS NULL '
+    'DO UPDATE SET "sequence" = s."sequence" + 1 RETURNING "sequence"'
+)
+
+#: The source link, or nothing when the source already has one (then no row is written and no
+#: error aborts the transaction, so no savepoint is needed to recover from it).
+_LINK_SQL = (
+    'INSERT INTO {table} ("tenant_id", "journal_entry_id", "content_type_id", "object_id", "created_at") '
+    "VALUES (%s, %s, %s, %s, %s) "
+    'ON CONFLICT ("tenant_id", "content_type_id", "object_id") DO NOTHING RETURNING "id"'
+)
+
+
+def next_je_number(entity: EntityModel, timestamp: dt.datetime) -> str:
+    """Take the next journal-entry number of `entity` for the fiscal year of `timestamp`, exactly
+    as django-ledger's `JournalEntryModel.generate_je_number` makes it for an entry without an
+    entity unit: `f"{DJANGO_LEDGER_JE_NUMBER_PREFIX}-{fiscal year}-{DJANGO_LEDGER_JE_NUMBER_NO_UNIT_PREFIX}-{sequence}"`,
+    the sequence zero-padded to `DJANGO_LEDGER_DOCUMENT_NUMBER_PADDING` digits (`JE-2026-000-0000000042`),
+    from the same `EntityStateModel` row (key `"je"`, the entity's fiscal year of the timestamp).
+
+    One statement; the state row stays locked until the transaction ends, so numbers are unique
+    and gap-free (a rolled-back posting gives its number back). Call it in the shop's tenant
+    context (RLS), inside the transaction that saves the entry, after every check.
+    """
+    from django_ledger.models import EntityStateModel
+    from django_ledger.settings import (
+        DJANGO_LEDGER_DOCUMENT_NUMBER_PADDING,
+        DJANGO_LEDGER_JE_NUMBER_NO_UNIT_PREFIX,
+        DJANGO_LEDGER_JE_NUMBER_PREFIX,
+    )
+
+    fiscal_year = entity.get_fy_for_date(dt=timestamp)
+    table = connection.ops.quote_name(EntityStateModel._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NEXT_JE_SEQUENCE_SQL.format(table=table),
+            [uuid.uuid4(), entity.uuid, fiscal_year, EntityStateModel.KEY_JOURNAL_ENTRY],
+        )
+        (sequence,) = cursor.fetchone()
+    seq = str(sequence).zfill(DJANGO_LEDGER_DOCUMENT_NUMBER_PADDING)
+    return f"{DJANGO_LEDGER_JE_NUMBER_PREFIX}-{fiscal_year}-{DJANGO_LEDGER_JE_NUMBER_NO_UNIT_PREFIX}-{seq}"
+
+
+def _duplicate(tenant, ref) -> DuplicateSourceError:
+    existing = SourceDocumentLink.objects.filter(tenant=tenant, content_type=ref[0], object_id=ref[1]).select_related("journal_entry").first()
+    return DuplicateSourceError(
+        _("%(source)s already has journal entry %(number)s.") % {"source": existing, "number": existing.journal_entry.je_number},
+        journal_entry=existing.journal_entry,
+    )
+
+
+def _post(tenant, date, description, clean, ref) -> JournalEntryModel:
+    """Check, then write the entry with django-ledger's own models and numbering — in the shop's
+    tenant context, as 5 statements (4 without a source), instead of `EntityModel.commit_txs`,
+    whose `save(verify=True)` reads the transactions just written back three times:
+
+    1. one read: books + entity + ledger + the entry's accounts (`_books_with_accounts`);
+       then every check `commit_txs` + `verify` make, once, on the values to write — debits equal
+       credits (`_validate_lines`), every account in the entity's default chart (the read filters
+       on it), active and not locked, the ledger not locked, the date not in a closed period, and
+       the activity (operating / investing / financing) from django-ledger's
+       `get_activity_from_roles` over the accounts' roles, as `generate_activity` computes it.
+       A refusal raises `PostingError` here, before any write;
+    2. the source link (`INSERT … ON CONFLICT DO NOTHING`): no row means the source is already
+       posted — `DuplicateSourceError`, nothing written;
+    3. the transactions (one bulk insert; their foreign key to the entry is checked at commit,
+       as Django declares every foreign key DEFERRABLE INITIALLY DEFERRED);
+    4. the entry number (`next_je_number`: one upsert that locks the shop's numbering row until
+       commit — taken last, so postings of one shop wait on each other as briefly as possible);
+    5. the entry itself, posted and locked (`save(verify=False)`: verified above).
     """
     from django_ledger.io import roles as ledger_roles
     from django_ledger.io.io_core import validate_io_timestamp
     from django_ledger.models import TransactionModel
 
-    books = ShopBooks.objects.select_related("entity", "ledger").filter(tenant=tenant).first() or ensure_books(tenant)
-    entity, ledger = books.entity, books.ledger
-    ledger.entity = entity  # the entry's `entity_model` (numbering) without another query
     codes = {ACCOUNT_SPECS[key].code: key for key, *_rest in clean}
-    accounts = {a.code: a for a in AccountModel.objects.filter(coa_model_id=entity.default_coa_id, code__in=codes)}
+    books = _books_with_accounts(tenant, codes)
+    if books is None:
+        ensure_books(tenant)
+        books = _books_with_accounts(tenant, codes)
+    entity, ledger = books.entity, books.ledger
+    ledger.entity = entity  # the entry's `entity_model` without another query
+    accounts = {a["code"]: a for a in books.chart_accounts or ()}
     for code, key in codes.items():
         account = accounts.get(code)
-        if account is None or not account.active or account.locked:
+        if account is None or not account["active"] or account["locked"]:
             raise PostingError(_("The account %(key)s is missing or inactive in this shop's chart.") % {"key": key.value}, code="unknown_account")
     if ledger.is_locked():
         raise PostingError(_("The ledger is locked."), code="ledger")
     if entity.last_closing_date and entity.last_closing_date >= date:
         raise PostingError(_("The date %(date)s is in a closed period.") % {"date": date.isoformat()}, code="ledger")
     used = [accounts[ACCOUNT_SPECS[key].code] for key, *_rest in clean]
-    roles = {account.role for account in used}
+    roles = {account["role"] for account in used}
     origin = f"zargar:{ref[0].app_label}.{ref[0].model}"[:30] if ref else "zargar:manual"
     try:
         with timezone.override(shop_zone(tenant)):
-            je = JournalEntryModel(
-                ledger=ledger, description=description, timestamp=validate_io_timestamp(dt=date), origin=origin,
-                posted=False, locked=False,
-            )
-            if ledger_roles.ASSET_CA_CASH in roles:
-                je.activity = JournalEntryModel.get_activity_from_roles(role_set=roles - {ledger_roles.ASSET_CA_CASH}, raise_exception=True)
-            je.generate_je_number(commit=False)
-            je.posted, je.locked = True, True
-            je.save(verify=False)
-            TransactionModel.objects.bulk_create([
-                TransactionModel(journal_entry=je, account=account, amount=amount, tx_type=side, description=text or None)
-                for account, (key, side, amount, text) in zip(used, clean)
-            ])
+            timestamp = validate_io_timestamp(dt=date)
+        je = JournalEntryModel(
+            ledger=ledger, description=description, timestamp=timestamp, origin=origin, posted=True, locked=True,
+        )
+        if ledger_roles.ASSET_CA_CASH in roles:
+            je.activity = JournalEntryModel.get_activity_from_roles(role_set=roles - {ledger_roles.ASSET_CA_CASH}, raise_exception=True)
     except ValidationError as exc:
         raise PostingError(" ".join(exc.messages), code="ledger") from exc
+
+    # Writes. From here on nothing raises a PostingError except the duplicate source, which wrote nothing.
     if ref is not None:
-        link = SourceDocumentLink(tenant=tenant, journal_entry=je, content_type=ref[0], object_id=ref[1])
-        if instance is not None:
-            link.source = instance  # the audit log's diff reads `source`: no query to load it again
-        link.save(force_insert=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _LINK_SQL.format(table=connection.ops.quote_name(SourceDocumentLink._meta.db_table)),
+                [tenant.pk, je.uuid, ref[0].pk, ref[1], timezone.now()],
+            )
+            if cursor.fetchone() is None:
+                raise _duplicate(tenant, ref)
+    TransactionModel.objects.bulk_create([
+        TransactionModel(journal_entry=je, account_id=uuid.UUID(account["uuid"]), amount=amount, tx_type=side, description=text or None)
+        for account, (key, side, amount, text) in zip(used, clean)
+    ])
+    je.je_number = next_je_number(entity, timestamp)
+    je.save(verify=False)
     return je

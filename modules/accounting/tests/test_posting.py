@@ -12,7 +12,7 @@ from django_ledger.models import JournalEntryModel, TransactionModel
 from modules.accounting import selectors
 from modules.accounting.actions import DuplicateSourceError, PostingError, PostingLine, post_journal_entry
 from modules.accounting.chart import ACCOUNT_SPECS, AccountKey
-from modules.accounting.models import SourceDocumentLink
+from modules.accounting.models import ShopBooks, SourceDocumentLink
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Tenant
 
@@ -173,3 +173,87 @@ def test_dates_are_the_shops_calendar_days(zone):
     assert selectors.balance_sheet(tenant, to_date=day - dt.timedelta(days=1))["liabilities_equity_balance"] == 0
     inc = selectors.income_statement(tenant, from_date=day, to_date=day)
     assert inc["net_income"] == D("1000.00")
+
+
+def test_posting_inside_the_shops_context_is_five_statements_without_savepoint(shop, item, today, django_assert_max_num_queries):
+    """Inside a caller's context of the same shop (a sale): one read (books, entity, ledger and
+    accounts), the source link, the transactions, the entry number, the entry — no savepoint and
+    no audit-log row (the link is append-only and not tracked)."""
+    tenant, _ = shop
+    with tenant_context(tenant):
+        post_journal_entry(tenant, date=today, description="Warm-up", lines=CASH_SALE, source=("inventory.item", "0"))
+        with django_assert_max_num_queries(5) as captured:
+            je = post_journal_entry(tenant, date=today, description="Sale R-1", lines=CASH_SALE, source=item)
+        sql = [q["sql"] for q in captured.captured_queries]
+        assert not [s for s in sql if "SAVEPOINT" in s or "auditlog" in s]
+        with django_assert_max_num_queries(4):
+            post_journal_entry(tenant, date=today, description="Manual", lines=CASH_SALE)
+        assert SourceDocumentLink.objects.get(journal_entry_id=je.uuid).source == item
+        assert JournalEntryModel.objects.get(uuid=je.uuid).je_number == je.je_number
+
+
+def test_refusals_inside_a_callers_transaction_write_nothing_and_leave_it_usable(shop, item, today):
+    tenant, _ = shop
+    with tenant_context(tenant):
+        first = post_journal_entry(tenant, date=today, description="Sale R-1", lines=CASH_SALE, source=item)
+        before = ledger_counts(tenant)
+        with pytest.raises(DuplicateSourceError) as exc:
+            post_journal_entry(tenant, date=today, description="Sale R-1 again", lines=CASH_SALE, source=item)
+        assert exc.value.journal_entry.uuid == first.uuid
+        with pytest.raises(PostingError):
+            post_journal_entry(tenant, date=today, description="Bad", lines=CASH_SALE[:2], source=("inventory.item", "2"))
+        # The caller's transaction goes on (a Django atomic block marked for rollback would refuse this query).
+        assert ledger_counts(tenant) == before
+        second = post_journal_entry(tenant, date=today, description="Sale 2", lines=CASH_SALE, source=("inventory.item", "2"))
+    assert second.je_number.endswith("0000000002")
+
+
+def test_closed_period_locked_ledger_and_inactive_account_are_refused_at_once(shop, today):
+    """Read fresh on every posting: a change to the books takes effect on the next posting."""
+    from django_ledger.models import AccountModel, EntityModel, LedgerModel
+
+    tenant, _ = shop
+    yesterday = today - dt.timedelta(days=1)
+    post_journal_entry(tenant, date=yesterday, description="Before the closing", lines=CASH_SALE)
+    with tenant_context(tenant):
+        books = ShopBooks.objects.get()
+        EntityModel.objects.filter(uuid=books.entity_id).update(last_closing_date=yesterday)
+    before = ledger_counts(tenant)
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=yesterday, description="Into the closed period", lines=CASH_SALE)
+    assert exc.value.code == "ledger"
+    assert ledger_counts(tenant) == before
+    assert post_journal_entry(tenant, date=today, description="After the closing", lines=CASH_SALE).posted
+    before = ledger_counts(tenant)
+
+    with tenant_context(tenant):
+        entity = EntityModel.objects.get(uuid=books.entity_id)
+        AccountModel.objects.filter(coa_model_id=entity.default_coa_id, code=code(AccountKey.VAT_PAYABLE)).update(active=False)
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today, description="Inactive account", lines=CASH_SALE)
+    assert exc.value.code == "unknown_account"
+    with tenant_context(tenant):
+        AccountModel.objects.filter(coa_model_id=entity.default_coa_id, code=code(AccountKey.VAT_PAYABLE)).update(active=True, locked=True)
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today, description="Locked account", lines=CASH_SALE)
+    assert exc.value.code == "unknown_account"
+
+    with tenant_context(tenant):
+        LedgerModel.objects.filter(uuid=books.ledger_id).update(locked=True)
+    with pytest.raises(PostingError) as exc:
+        post_journal_entry(tenant, date=today, description="Locked ledger", lines=CASH_SALE[:1] + [PostingLine.credit(AccountKey.SALES_REVENUE, D("1090.00"))])
+    assert exc.value.code == "ledger"
+    assert ledger_counts(tenant) == before
+
+
+def test_source_links_are_append_only(shop, item, today):
+    from django.db import IntegrityError, transaction
+
+    tenant, _ = shop
+    post_journal_entry(tenant, date=today, description="Sale R-1", lines=CASH_SALE, source=item)
+    with tenant_context(tenant):
+        link = SourceDocumentLink.objects.get()
+        for change in (lambda: SourceDocumentLink.objects.filter(pk=link.pk).update(object_id="999"), lambda: SourceDocumentLink.objects.filter(pk=link.pk).delete()):
+            with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+                change()
+        assert SourceDocumentLink.objects.get().object_id == str(item.pk)
