@@ -36,7 +36,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
@@ -545,7 +545,19 @@ def _receiving_lot(tenant, item: Item, where: Location | None, lot, lot_number: 
     return Lot.objects.create(tenant=tenant, item=item, lot_number=number, location=where)
 
 
-def take_stock_for_sale(tenant, *, lines, actor=None, document=None) -> list[StockMovement]:
+def lock_items(tenant, item_ids) -> dict[int, Item]:
+    """The shop's items `item_ids`, locked (`SELECT … FOR UPDATE`, in primary-key order, so two
+    sales of the same pieces never deadlock) with their location and stones loaded, by pk. Ids
+    of other shops or unknown ids are simply absent. Needs the caller's transaction."""
+    ids = sorted({int(pk) for pk in item_ids})
+    found = (
+        Item.objects.select_for_update(of=("self",)).select_related("location", "location__branch")
+        .prefetch_related("stones").filter(tenant=tenant, pk__in=ids).order_by("pk")
+    )
+    return {item.pk: item for item in found}
+
+
+def take_stock_for_sale(tenant, *, lines, actor=None, document=None, locked_items: dict | None = None) -> list[StockMovement]:
     """Take sold stock out, all lines or none: one 'sale' movement per piece or lot taken from.
 
     `lines` are `(item_id, lot_id | None, quantity)`. A serialized piece is taken from its
@@ -554,6 +566,11 @@ def take_stock_for_sale(tenant, *, lines, actor=None, document=None) -> list[Sto
     concurrency: the rows are locked before they are read, so of many buyers of the last unit
     exactly one succeeds. Raises `OutOfStockError` naming the SKU (nothing written) when any
     line asks for more than is on hand, `StockError` for unknown items/lots or bad quantities.
+
+    `locked_items`: the caller's `lock_items(tenant, ids)` of this same transaction (the POS
+    locks the pieces while pricing them), so they are not read twice. The items' quantity on
+    hand is updated in place without an audit-log entry: the 'sale' movement is the record of
+    that change (the quantity is always the sum of the item's movements).
     """
     clean = []
     for line in lines or []:
@@ -564,10 +581,12 @@ def take_stock_for_sale(tenant, *, lines, actor=None, document=None) -> list[Sto
         clean.append((int(_pk(item_id)), None if lot_id in (None, "") else int(_pk(lot_id)), _quantity(quantity)))
     if not clean:
         raise StockError(_("A sale takes at least one line."), "bad_line")
-    with tenant_context(tenant) as tenant:
+    # No savepoint of its own: every error here is raised before the first write, and the caller
+    # (the sale) rolls back with it.
+    with tenant_context(tenant, savepoint=False) as tenant:
         doc = _document_fields(document)
         item_ids = sorted({line[0] for line in clean})
-        items = {i.pk: i for i in Item.objects.select_for_update(of=("self",)).filter(tenant=tenant, pk__in=item_ids).order_by("pk")}
+        items = locked_items if locked_items is not None and all(pk in locked_items for pk in item_ids) else lock_items(tenant, item_ids)
         missing = [pk for pk in item_ids if pk not in items]
         if missing:
             raise StockError(_("Unknown item %(id)s.") % {"id": missing[0]}, "unknown_item", "item")
@@ -579,7 +598,7 @@ def take_stock_for_sale(tenant, *, lines, actor=None, document=None) -> list[Sto
             .filter(tenant=tenant)
             .filter(models.Q(pk__in=explicit) | models.Q(item_id__in=fifo_items, quantity__gt=0))
             .order_by("pk")
-        }
+        } if explicit or fifo_items else {}
         # Plan every line on the locked rows first; write only when all lines fit.
         plan: list[tuple[Item, Lot | None, int]] = []
         left_item = {pk: item.quantity for pk, item in items.items()}
@@ -617,17 +636,29 @@ def take_stock_for_sale(tenant, *, lines, actor=None, document=None) -> list[Sto
                 if not need:
                     break
         batch = uuid.uuid4()
-        movements = []
+        actor = actor if getattr(actor, "pk", None) else None
+        movements, taken = [], {}
         for item, lot, quantity in plan:
             if lot is None:
                 where = item.location or default_location(tenant)
-                movements.append(_movement(tenant, kind=MovementKind.SALE, item=item, lot=None, location=where, quantity=-quantity, gross=-item.gross_weight, net=-item.net_weight, actor=actor, batch=batch, document_fields=doc))
-                _save_item_quantity(item, item.quantity - quantity)
+                gross, net = -item.gross_weight, -item.net_weight
             else:
+                where = lot.location
                 gross, net = _share(lot.gross_weight, lot.quantity, quantity), _share(lot.net_weight, lot.quantity, quantity)
-                movements.append(_movement(tenant, kind=MovementKind.SALE, item=item, lot=lot, location=lot.location, quantity=-quantity, gross=-gross, net=-net, actor=actor, batch=batch, document_fields=doc))
                 _save_lot(lot, -quantity, -gross, -net)
-                _save_item_quantity(item, item.quantity - quantity)
+                gross, net = -gross, -net
+            movements.append(StockMovement(
+                tenant=tenant, kind=MovementKind.SALE, item=item, lot=lot, location=where, quantity=-quantity,
+                gross_weight=gross, net_weight=net, batch=batch, actor=actor, **doc,
+            ))
+            taken[item.pk] = taken.get(item.pk, 0) + quantity
+        StockMovement.objects.bulk_create(movements)  # append-only, not audit-logged (see zargar.audit.apps)
+        now = timezone.now()
+        for pk, quantity in taken.items():
+            item = items[pk]
+            item.quantity -= quantity
+            item.updated_at = now
+            Item.objects.filter(tenant=tenant, pk=pk).update(quantity=item.quantity, updated_at=now)
         return movements
 
 

@@ -307,11 +307,14 @@ def _find_quote(tenant, ref, *, now, expired_ok: bool):
         raise SaleError(_("The quote's rate lock has ended; price the piece again."), "quote_expired", "quote") from None
 
 
-def price_item(tenant, item, *, quote=None, now=None, expired_quote_ok: bool = False) -> UnitPrice:
+def price_item(tenant, item, *, quote=None, now=None, expired_quote_ok: bool = False, memo: dict | None = None) -> UnitPrice:
     """Price one unit of `item` now: from `quote` (a `PriceQuote` or its reference) while its
     lock holds, else at the current board sell rate of the item's karat. Raises `SaleError`
     (`no_rate` when the karat has no board purity or no rate yet; `pricing` for what
-    `price_piece` refuses; `unknown_quote`, `quote_expired`, `quote_mismatch`)."""
+    `price_piece` refuses; `unknown_quote`, `quote_expired`, `quote_mismatch`).
+
+    `memo`: a dict shared by the lines of one sale, so that each purity's board rate and the
+    shop's pricing settings are read once per sale (the same values for every line)."""
     from modules.rates import selectors as rates
     from modules.rates.pricing import ExtraLine, PricingError, price_piece
     from modules.rates.units import purity_for_karat, purity_info
@@ -326,10 +329,15 @@ def price_item(tenant, item, *, quote=None, now=None, expired_quote_ok: bool = F
             if found.purity != purity or found.net_weight != item.net_weight:
                 raise SaleError(_("This quote is for another piece (purity or net weight differ)."), "quote_mismatch", "quote")
             return UnitPrice.from_json(found.breakdown, quote=found)
-    rate = rates.current_rate(tenant, purity, now=now)
+    memo = {} if memo is None else memo
+    if ("rate", purity) not in memo:
+        memo[("rate", purity)] = rates.current_rate(tenant, purity, now=now)
+    rate = memo[("rate", purity)]
     if rate is None:
         raise SaleError(_("There is no rate for %(purity)s yet: enter one on the rate board first.") % {"purity": purity_info(purity).code}, "no_rate", "item")
-    conf = rates.settings_of(tenant)
+    if "settings" not in memo:
+        memo["settings"] = rates.settings_of(tenant)
+    conf = memo["settings"]
     try:
         breakdown = price_piece(
             net_weight=item.net_weight,
@@ -375,12 +383,38 @@ class _Line:
     amounts: dict | None = None
 
 
-def _parse_lines(tenant, lines, *, now, expired_quote_ok: bool = False) -> list[_Line]:
+def _lock_line_items(tenant, lines) -> tuple[dict, list]:
+    """The items the lines of a sale being completed name, locked (`inventory.lock_items`: one
+    `SELECT … FOR UPDATE` in primary-key order, with locations and stones) — read once, priced,
+    then taken from stock in the same transaction. Returns `({pk: item}, [item of each line])`.
+    A line naming an unknown item raises the same `SaleError` as `_find_item`."""
+    from modules.inventory.actions import lock_items
+
+    ids = []
+    for spec in lines or []:
+        item = _get(spec, "item", "item_id")
+        if item is None:
+            item = _find_item(tenant, spec)  # a scanned barcode: find the piece first
+        try:
+            ids.append(int(_pk(item)))
+        except (ValueError, TypeError):
+            raise SaleError(_("Unknown item %(id)s.") % {"id": _pk(item)}, "unknown_item", "item") from None
+    locked = lock_items(tenant, ids)
+    for pk in ids:
+        if pk not in locked:
+            raise SaleError(_("Unknown item %(id)s.") % {"id": pk}, "unknown_item", "item")
+    return locked, [locked[pk] for pk in ids]
+
+
+def _parse_lines(tenant, lines, *, now, expired_quote_ok: bool = False, items: list | None = None) -> list[_Line]:
+    """The lines of a sale, each found and priced (`price_item`). `items`: the item of each
+    line already read (and locked) by `_lock_line_items`; else each is looked up here."""
     from modules.inventory.models import Lot
 
     parsed = []
+    memo: dict = {}
     for n, spec in enumerate(lines or [], start=1):
-        item = _find_item(tenant, spec)
+        item = items[n - 1] if items is not None else _find_item(tenant, spec)
         quantity = _quantity(_get(spec, "quantity", default=1))
         if item.is_serialized and quantity != 1:
             raise SaleError(_("%(sku)s is one piece: sell it with quantity 1.") % {"sku": item.sku}, "bad_quantity", "quantity")
@@ -392,7 +426,7 @@ def _parse_lines(tenant, lines, *, now, expired_quote_ok: bool = False) -> list[
             except (Lot.DoesNotExist, ValueError, TypeError):
                 raise SaleError(_("Unknown lot for item %(sku)s.") % {"sku": item.sku}, "unknown_lot", "lot") from None
         discount = _amount(tenant, _get(spec, "discount", default="0"), "discount", allow_zero=True)
-        price = price_item(tenant, item, quote=_get(spec, "quote"), now=now, expired_quote_ok=expired_quote_ok)
+        price = price_item(tenant, item, quote=_get(spec, "quote"), now=now, expired_quote_ok=expired_quote_ok, memo=memo)
         parsed.append(_Line(item=item, lot_id=lot_id, quantity=quantity, discount=discount, price=price))
     if not parsed:
         raise SaleError(_("A sale has at least one line."), "empty", "lines")
@@ -509,14 +543,29 @@ def _check_customer(tenant, customer):
 
 def _unit_cost(tenant, item, lot_id) -> Decimal | None:
     """The cost of one unit: the unit cost of the latest receipt of the lot (or of the item)."""
+    return _unit_costs(tenant, [(_pk(item), lot_id)])[(_pk(item), lot_id)]
+
+
+def _unit_costs(tenant, wanted) -> dict:
+    """`{(item_id, lot_id): unit cost or None}` for `wanted` pairs, in one query: the unit cost
+    of the latest receipt of the lot, else of the item (any lot), else None."""
     from modules.inventory.models import MovementKind, StockMovement
 
-    receipts = StockMovement.objects.filter(tenant=tenant, item=item, kind=MovementKind.RECEIPT, unit_cost__isnull=False).order_by("-created_at", "-id")
-    if lot_id is not None:
-        found = receipts.filter(lot_id=lot_id).values_list("unit_cost", flat=True).first()
-        if found is not None:
-            return found
-    return receipts.values_list("unit_cost", flat=True).first()
+    wanted = list(wanted)
+    latest = (
+        StockMovement.objects.filter(tenant=tenant, item_id__in={item_id for item_id, _lot in wanted}, kind=MovementKind.RECEIPT, unit_cost__isnull=False)
+        .order_by("item_id", "lot_id", "-created_at", "-id").distinct("item_id", "lot_id")
+        .values_list("item_id", "lot_id", "unit_cost", "created_at", "id")
+    )
+    by_lot, by_item = {}, {}
+    for item_id, lot_id, cost, created_at, pk in latest:
+        by_lot[(item_id, lot_id)] = cost
+        if item_id not in by_item or (created_at, pk) > by_item[item_id][0]:
+            by_item[item_id] = ((created_at, pk), cost)
+    return {
+        (item_id, lot_id): by_lot[(item_id, lot_id)] if lot_id is not None and (item_id, lot_id) in by_lot else (by_item[item_id][1] if item_id in by_item else None)
+        for item_id, lot_id in wanted
+    }
 
 
 # --- Books ---------------------------------------------------------------------------------------
@@ -560,6 +609,17 @@ def _existing(tenant, key):
     return Sale.objects.filter(tenant=tenant, idempotency_key=key).first()
 
 
+def _lock_idempotency_key(tenant, key: str) -> None:
+    """Hold the shop's idempotency key `key` until this transaction ends (a PostgreSQL
+    transaction-level advisory lock on a 64-bit hash of shop and key): a second request with
+    the same key waits here, then finds the sale the first one committed. Two different keys
+    with the same hash only wait for each other."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"pos.sale:{tenant.pk}:{key}"])
+
+
 def complete_sale(
     tenant,
     *,
@@ -592,23 +652,34 @@ def complete_sale(
     - `customer`: needed for store credit and for a balance owed (payments + old gold below the
       total: the rest becomes a customer receivable). Payments above the total are refused.
     - `idempotency_key`: unique per shop; a sale already completed with this key is returned as
-      it is and nothing is written (a retried request).
+      it is and nothing is written (a retried request). The returned sale's `replayed` says
+      which: True for a sale found by its key, False for one completed by this call (its
+      lines, payments and old-gold lines are then loaded as written, for the answer).
 
-    Takes the stock with `inventory.take_stock_for_sale` (locks only those rows; refuses an
-    oversell), posts one journal entry (see the module docstring) and records the customer's
-    activity. Raises `SaleError`; nothing is written then.
+    Order, for speed under concurrency: the key is held (`_lock_idempotency_key`), the pieces
+    are locked and priced (`_lock_line_items`: only those rows), every input is checked, then the
+    shop-wide rows are taken last — the sale number, then the journal entry's number — so
+    that the sales of one shop wait on each other only for the last few statements before
+    commit. Takes the stock with `inventory.take_stock_for_sale` (refuses an oversell), posts
+    one journal entry (see the module docstring) and records the customer's activity. Raises
+    `SaleError`; nothing is written then.
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
         raise SaleError(_("Give an idempotency key of 1 to 100 characters."), "idempotency_key", "idempotency_key")
     now = now or timezone.now()
     with tenant_context(tenant) as tenant:
+        _lock_idempotency_key(tenant, key)
         found = _existing(tenant, key)
         if found is not None and found.is_done:
+            found.replayed = True
             return found
+        if found is not None and (draft is None or found.pk != draft.pk):
+            raise SaleError(_("This idempotency key belongs to an open sale (a cart); use another key."), "idempotency_key", "idempotency_key")
         acting = _acting_role(tenant, cashier, role)
         customer = _check_customer(tenant, customer)
-        parsed = _parse_lines(tenant, lines, now=now)
+        locked, line_items = _lock_line_items(tenant, lines)
+        parsed = _parse_lines(tenant, lines, now=now, items=line_items)
         sale_discount = _amount(tenant, discount if discount not in (None, "") else "0", "discount", allow_zero=True)
         _apply_discounts(tenant, acting, parsed, sale_discount)
         paid = _parse_payments(tenant, payments)
@@ -634,35 +705,44 @@ def complete_sale(
             )
         if customer is None and any(m == PaymentMethod.STORE_CREDIT for m, _a, _r in paid):
             raise SaleError(_("Store credit needs a customer."), "customer_required", "customer")
+        costs = _unit_costs(tenant, [(ln.item.pk, ln.lot_id) for ln in parsed])
+        # The cost of goods sold as far as known now; a lot item taken first-in first-out is
+        # costed again below from the lot it was actually taken from.
+        known_cost = sum((costs[(ln.item.pk, ln.lot_id)] * ln.quantity for ln in parsed if costs[(ln.item.pk, ln.lot_id)] is not None), ZERO)
 
         # --- Writes: everything below is one transaction --------------------------------------
+        # The sale number is taken here, after every check that reads: the shop's sequence row
+        # stays locked until commit, so the sales of one shop queue on it for as short a time
+        # as possible.
+        number = _next_number(tenant, "sale")
+        completed = {
+            "number": number, "status": SaleStatus.COMPLETED, "subtotal": subtotal, "discount": total_discount, "tax": tax, "total": total,
+            "old_gold_credit": gold_credit, "paid": paid_total, "balance_due": balance, "cost": known_cost, "sold_on": shop_today(tenant), "completed_at": timezone.now(),
+            "customer": customer, "cashier": cashier if getattr(cashier, "pk", None) else None, "currency": tenant.currency, "note": (note or "")[:200],
+            "idempotency_key": key,
+        }
         if draft is not None:
             sale = Sale.objects.select_for_update(of=("self",)).get(tenant=tenant, pk=draft.pk)
             if sale.is_done:
+                sale.replayed = True
                 return sale
             sale.lines.all().delete()
-            sale.idempotency_key = key
-            sale.customer, sale.cashier, sale.currency, sale.note = customer, cashier if getattr(cashier, "pk", None) else None, tenant.currency, (note or "")[:200]
         else:
-            # Claims the key (one insert, with everything known now; completed by one update below).
-            sale = Sale(
-                tenant=tenant, status=SaleStatus.DRAFT, idempotency_key=key, currency=tenant.currency, customer=customer,
-                cashier=cashier if getattr(cashier, "pk", None) else None, note=(note or "")[:200],
-            )
-            try:
-                with transaction.atomic():
-                    sale.save(force_insert=True)
-            except IntegrityError:
-                # The same key, completed meanwhile by a concurrent request: answer with it.
-                found = _existing(tenant, key)
-                if found is not None and found.is_done:
-                    return found
-                raise SaleError(_("A sale with this idempotency key is still being completed; try again."), "idempotency_key", "idempotency_key") from None
+            sale = Sale(tenant=tenant)
+        for name, value in completed.items():
+            setattr(sale, name, value)
 
         from modules.inventory.actions import OutOfStockError, StockError, take_stock_for_sale
 
         try:
-            movements = take_stock_for_sale(tenant, lines=[(ln.item.pk, ln.lot_id, ln.quantity) for ln in parsed], actor=sale.cashier, document=sale)
+            if draft is None:
+                sale.save(force_insert=True)  # one audit-log entry: the sale as completed
+            else:
+                sale.save()
+            # Checked on the locked rows: an oversell ends here, and the savepoint of this
+            # action takes the sale and its number back.
+            taking = [(ln.item.pk, ln.lot_id, ln.quantity) for ln in parsed]
+            movements = take_stock_for_sale(tenant, lines=taking, actor=sale.cashier, document=sale, locked_items=locked)
         except OutOfStockError as exc:
             raise SaleError(exc.text, "out_of_stock", "lines") from exc
         except StockError as exc:
@@ -671,30 +751,39 @@ def complete_sale(
         for movement in movements:
             if movement.lot_id:
                 lots_taken.setdefault(movement.item_id, movement.lot_id)
+        missing_costs = [(ln.item.pk, lots_taken[ln.item.pk]) for ln in parsed if not ln.lot_id and ln.item.pk in lots_taken]
+        if missing_costs:
+            costs.update(_unit_costs(tenant, missing_costs))
 
+        # The lines, old gold and payments are parts of the completed sale (never changed again):
+        # inserted in bulk, recorded by the sale's own audit-log entry and its journal entry.
         cost_total = ZERO
+        sale_lines = []
         for ln in parsed:
             lot_id = ln.lot_id or lots_taken.get(ln.item.pk)
-            unit_cost = _unit_cost(tenant, ln.item, lot_id)
+            unit_cost = costs.get((ln.item.pk, lot_id))
             if unit_cost is not None:
                 cost_total += unit_cost * ln.quantity
-            SaleLine.objects.create(
+            sale_lines.append(SaleLine(
                 tenant=tenant, sale=sale, item=ln.item, lot_id=lot_id, quote=ln.price.quote, quantity=ln.quantity,
                 sku=ln.item.sku, description=ln.item.name[:200], karat=ln.item.karat,
                 gross_weight=ln.item.gross_weight * ln.quantity, net_weight=ln.item.net_weight * ln.quantity,
                 rate_per_gram=ln.price.rate_per_gram, breakdown=ln.price.breakdown, priced_at=now,
                 unit_cost=unit_cost, **ln.amounts,
-            )
-        for g in gold:
-            OldGoldLine.objects.create(
+            ))
+        SaleLine.objects.bulk_create(sale_lines)
+        gold_lines = OldGoldLine.objects.bulk_create([
+            OldGoldLine(
                 tenant=tenant, sale=sale, description=g.description, weight=g.weight, fineness=g.fineness,
                 deduction_percent=g.deduction_percent, rate_per_gram=g.rate_per_gram, fine_weight=g.fine_weight,
                 value=g.value, deduction=g.deduction, credit=g.credit,
             )
-        for method, amount, reference in paid:
-            Payment.objects.create(tenant=tenant, sale=sale, method=method, amount=amount, reference=reference)
+            for g in gold
+        ]) if gold else []
+        tenders = [Payment(tenant=tenant, sale=sale, method=method, amount=amount, reference=reference) for method, amount, reference in paid]
         if gold_credit > 0:
-            Payment.objects.create(tenant=tenant, sale=sale, method=PaymentMethod.OLD_GOLD, amount=gold_credit)
+            tenders.append(Payment(tenant=tenant, sale=sale, method=PaymentMethod.OLD_GOLD, amount=gold_credit))
+        Payment.objects.bulk_create(tenders)
 
         credit_used = sum((a for m, a, _r in paid if m == PaymentMethod.STORE_CREDIT), ZERO)
         if credit_used > 0:
@@ -705,12 +794,9 @@ def complete_sale(
             except InsufficientCreditError as exc:
                 raise SaleError(exc.text, "insufficient_credit", "payments") from exc
 
-        sale.number = _next_number(tenant, "sale")
-        sale.status = SaleStatus.COMPLETED
-        sale.subtotal, sale.discount, sale.tax, sale.total = subtotal, total_discount, tax, total
-        sale.old_gold_credit, sale.paid, sale.balance_due, sale.cost = gold_credit, paid_total, balance, cost_total
-        sale.sold_on, sale.completed_at = shop_today(tenant), timezone.now()
-        sale.save()
+        if cost_total != sale.cost:
+            sale.cost = cost_total  # a lot taken first-in first-out had another cost
+            Sale.objects.filter(tenant=tenant, pk=sale.pk).update(cost=cost_total)
 
         debits: dict = {}
         for method, amount, _r in paid:
@@ -733,6 +819,9 @@ def complete_sale(
             pieces = ", ".join(f"{ln.item.sku} {ln.item.karat}K {ln.item.net_weight * ln.quantity} g" for ln in parsed)
             record_activity(tenant, customer, kind="sale", summary=(_("Sale %(number)s: %(pieces)s") % {"number": sale.number, "pieces": pieces})[:200], amount=total, reference=sale)
         publish(tenant, "sale.completed", sale)  # webhooks (zargar.webhooks.bus), after commit
+        # What the API answers with, without reading the sale back (`selectors.as_written`).
+        sale.parts_written = {"lines": sale_lines, "payments": tenders, "old_gold_lines": list(gold_lines), "returns": [], "balance_payments": []}
+        sale.replayed = False
         return sale
 
 

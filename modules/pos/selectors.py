@@ -25,6 +25,23 @@ def sales_of(tenant, *, search: str = "", status: str | None = None, done: bool 
     return qs
 
 
+def as_written(sale: Sale) -> Sale:
+    """`sale` with its lines, payments, old-gold lines, returns and balance payments loaded
+    from what `actions.complete_sale` has just written (its `parts_written`), as if by
+    `prefetch_related` — the API answers a new sale without reading it back. A sale without
+    `parts_written` (a replay) is returned unchanged."""
+    parts = getattr(sale, "parts_written", None)
+    if parts is None:
+        return sale
+    cache = {}
+    for name, rows in parts.items():
+        qs = getattr(sale, name).all()
+        qs._result_cache, qs._prefetch_done = list(rows), True  # what Django's prefetch_related stores
+        cache[name] = qs
+    sale._prefetched_objects_cache = cache
+    return sale
+
+
 def held_sales(tenant) -> QuerySet[Sale]:
     """Parked carts, oldest first (the "resume" list of the sale screen)."""
     return Sale.objects.filter(tenant=tenant, status=SaleStatus.HELD).select_related("customer", "cashier").order_by("updated_at")

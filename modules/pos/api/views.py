@@ -71,7 +71,6 @@ class SaleViewSet(TenantModelViewSet):
         data = SaleInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
-        replay = Sale.objects.filter(tenant=self.tenant, idempotency_key=key).exists()
         try:
             sale = actions.complete_sale(
                 self.tenant, cashier=request.user if request.user.is_authenticated else None, role=self.role,
@@ -81,7 +80,9 @@ class SaleViewSet(TenantModelViewSet):
             )
         except actions.SaleError as exc:
             return _refused(exc)
-        sale = self.get_queryset().get(pk=sale.pk)
+        replay = sale.replayed
+        # A new sale answers from what it just wrote; a replay reads the sale back.
+        sale = self.get_queryset().get(pk=sale.pk) if replay else selectors.as_written(sale)
         response = Response(SaleSerializer(sale).data, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
         if replay:
             response["Idempotent-Replayed"] = "true"

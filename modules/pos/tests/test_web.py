@@ -106,6 +106,37 @@ def test_cross_shop_sales_are_404_in_panel_and_api(two_shops):
     assert api.get("/api/v1/pos/sales/").json()["count"] == 0
 
 
+def test_api_new_sale_answer_equals_the_sale_read_back():
+    """A new sale answers from what it just wrote (no read-back); its replay reads it from the
+    database: both answers must be the same, field for field — with stones, a lot item taken
+    first-in first-out, old gold, a split payment with store credit left owed, and a discount."""
+    from modules.customers import actions as customers
+
+    from .helpers import make_lot_item
+
+    shop = make_pos_shop("Replay Gold")
+    ring = make_sellable_piece(shop, "R-STONE", stones=[{"stone_type": "diamond", "count": 2, "carat_weight": D("0.20"), "value": D("120.00")}])
+    chain = make_lot_item(shop, "L-CHAIN", quantity=3)
+    with tenant_context(shop.tenant):
+        buyer = customers.create_customer(shop.tenant, full_name="Replay Buyer", phone="+989121234567")
+    api = api_for(shop.owner, shop.tenant)
+    body = {
+        "lines": [{"item": ring.pk}, {"item": chain.pk, "quantity": 2, "discount": "3.00"}],
+        "payments": [{"method": "cash", "amount": "100.00"}, {"method": "card", "amount": "200.00", "reference": "slip 9"}],
+        "old_gold": [{"weight": "2.500", "fineness": 750, "deduction_percent": "5", "description": "old ring"}],
+        "customer": buyer.pk, "discount": "10.00", "note": "replay check",
+    }
+    created = api.post("/api/v1/pos/sales/", body, format="json", HTTP_IDEMPOTENCY_KEY="replay-1")
+    assert created.status_code == 201, created.content
+    again = api.post("/api/v1/pos/sales/", body, format="json", HTTP_IDEMPOTENCY_KEY="replay-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert created.json() == again.json()
+    data = created.json()
+    assert len(data["lines"]) == 2 and len(data["old_gold_lines"]) == 1 and len(data["payments"]) == 3
+    assert D(data["balance_due"]) > 0 and data["lines"][0]["breakdown"]["lines_total"] == "120.00"
+    assert api.get(f"/api/v1/pos/sales/{data['id']}/").json() == data
+
+
 def test_api_complete_sale_idempotent_errors_returns_and_receipt():
     shop = make_pos_shop("API Gold")
     ring = make_sellable_piece(shop, "R-1")
