@@ -88,10 +88,19 @@ def test_roll_revokes_and_creates_same_name(owner_client, shop_a, api):
     assert old.pk == shop_a.key.pk and old.revoked_at is not None
     assert new.name == old.name == "Server" and new.mode == old.mode and new.revoked_at is None
     assert new.secret_digest == digest(secret)
+    assert "no longer works" in response.content.decode()
     assert with_key(api, shop_a.secret).get("/api/v1/inventory/items/").status_code == 401
     from rest_framework.test import APIClient
 
     assert with_key(APIClient(), secret).get("/api/v1/inventory/items/").status_code == 200
+
+
+def test_roll_with_grace_says_until_when_the_old_key_works(owner_client, shop_a, api):
+    response = owner_client.post(f"/app/api-keys/{shop_a.key.pk}/roll/", {"grace_seconds": "3600"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "keeps working until" in html and "no longer works" not in html
+    assert with_key(api, shop_a.secret).get("/api/v1/inventory/items/").status_code == 200
 
 
 def test_cannot_touch_another_shops_key(owner_client, shop_a, shop_b):

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from zargar.panel.decorators import permission_required
+from zargar.panel.secrets import render_secret_once
 
 from . import actions, selectors
 from .forms import ApiKeyForm, RollForm
@@ -32,12 +33,6 @@ def _key_or_404(request, pk: int) -> ApiKey:
         return selectors.get_api_key(request.tenant, pk)
     except ApiKey.DoesNotExist as exc:
         raise Http404("No such active API key in this shop.") from exc
-
-
-def _show_secret(request, key: ApiKey, secret: str, *, rolled: bool = False):
-    response = render(request, "api/key_secret.html", {"key": key, "secret": secret, "rolled": rolled})
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @permission_required(PERMISSION)
@@ -57,7 +52,7 @@ def key_create(request):
             request.tenant, name=form.cleaned_data["name"], mode=form.cleaned_data["mode"], created_by=request.user,
             scopes=form.scopes(), rate_limit_per_minute=form.cleaned_data.get("rate_limit_per_minute"),
         )
-        return _show_secret(request, key, secret)
+        return render_secret_once(request, "api/key_secret.html", {"key": key, "secret": secret})
     context = {"form": form, "default_rate_limit": settings.ZARGAR_API_KEY_RATE_LIMIT}
     return render(request, "api/key_form.html", context, status=400 if form.errors else 200)
 
@@ -81,5 +76,5 @@ def key_roll(request, pk: int):
     form = RollForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         new_key, secret = actions.roll_api_key(request.tenant, key, created_by=request.user, grace_seconds=form.cleaned_data["grace_seconds"])
-        return _show_secret(request, new_key, secret, rolled=True)
+        return render_secret_once(request, "api/key_secret.html", {"key": new_key, "secret": secret, "rolled": True, "previous": key})
     return render(request, "api/key_confirm.html", {"key": key, "action": "roll", "form": form}, status=400 if form.errors else 200)

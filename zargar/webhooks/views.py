@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zargar.panel.decorators import permission_required
+from zargar.panel.secrets import render_secret_once
 
 from . import selectors, services
 from .events import event_types
@@ -32,12 +33,6 @@ def _endpoint_or_404(request, pk: int) -> WebhookEndpoint:
         return selectors.get_endpoint(request.tenant, pk)
     except WebhookEndpoint.DoesNotExist as exc:
         raise Http404("No such webhook endpoint in this shop.") from exc
-
-
-def _show_secret(request, endpoint, secret: str, *, rotated: bool = False):
-    response = render(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "rotated": rotated})
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @permission_required(PERMISSION)
@@ -60,7 +55,7 @@ def endpoint_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _show_secret(request, endpoint, endpoint.secret)
+            return render_secret_once(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": endpoint.secret})
     return render(request, "webhooks/endpoint_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -113,7 +108,7 @@ def endpoint_rotate(request, pk: int):
     endpoint = _endpoint_or_404(request, pk)
     if request.method == "POST":
         secret = services.rotate_secret(request.tenant, endpoint)
-        return _show_secret(request, endpoint, secret, rotated=True)
+        return render_secret_once(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "rotated": True})
     return render(request, "webhooks/confirm.html", {"endpoint": endpoint, "action": "rotate"})
 
 
