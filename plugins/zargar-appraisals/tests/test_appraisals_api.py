@@ -78,3 +78,27 @@ def test_certificates_cannot_be_edited_or_deleted(shop_a, api_as):
     api = api_as(shop_a.owner, shop_a)
     assert api.patch(f"{URL}{certificate.pk}/", {"appraised_value": "1"}, format="json").status_code == 405
     assert api.delete(f"{URL}{certificate.pk}/").status_code == 405
+
+
+def test_search_and_issued_range_filters(shop_a, member_of, api_as):
+    """`?q=` searches number, SKU, item name and appraiser; `issued_after` includes its instant,
+    `issued_before` excludes it (the shared zargar.api.filters helpers)."""
+    first = issue(shop_a, appraiser_name="Parisa Zar")
+    second = issue(shop_a, appraiser_name="Kaveh Sarraf")
+    api = api_as(member_of(shop_a, "viewer"), shop_a)
+
+    def ids(**params):
+        response = api.get(URL, params)
+        assert response.status_code == 200, response.json()
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids(q="  kaveh ") == [second.pk]
+    assert ids(q="APR-000001") == [first.pk]
+    assert ids(q="bangle a") == sorted([first.pk, second.pk]) and ids(q="a-2") == []
+    assert ids(q="") == sorted([first.pk, second.pk])  # blank text: no filter
+    at = second.issued_at.isoformat()
+    assert ids(issued_after=at) == [second.pk]
+    assert ids(issued_before=at) == [first.pk]
+    assert ids(issued_after=first.issued_at.isoformat(), issued_before=at) == [first.pk]
+    bad = api.get(URL, {"issued_after": "yesterday"})
+    assert bad.status_code == 400 and "issued_after" in bad.json()["error"]["fields"]
