@@ -26,6 +26,7 @@ entry already posted, so a retried task can treat it as done.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 import zoneinfo
 from dataclasses import dataclass
@@ -33,14 +34,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import OuterRef
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_ledger.models import AccountModel, EntityModel, JournalEntryModel
+from django_ledger.models import AccountModel, EntityModel, JournalEntryModel, LedgerModel
 
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership, Role, Tenant
@@ -295,17 +293,46 @@ def post_journal_entry(tenant: Tenant, *, date: dt.date, description: str, lines
     raise refusal
 
 
-def _books_with_accounts(tenant: Tenant, codes) -> ShopBooks | None:
-    """The shop's books with entity and ledger (select_related) and, in `chart_accounts`, the
-    accounts of the entity's default chart whose code is in `codes` — one query, read fresh (no
-    cache: a closed period, a locked ledger or a deactivated account is seen at once). Each
-    account is a dict: `uuid`, `code`, `role`, `active`, `locked`."""
-    accounts = ArraySubquery(
-        AccountModel.objects.order_by()
-        .filter(coa_model_id=OuterRef("entity__default_coa_id"), code__in=list(codes))
-        .values(json=JSONObject(uuid="uuid", code="code", role="role", active="active", locked="locked"))
+#: Books, entity, ledger and the entry's accounts in one statement (see `_books_with_accounts`).
+_BOOKS_SQL = (
+    "SELECT e.uuid, e.default_coa_id, e.fy_start_month, e.last_closing_date, l.uuid, l.locked, "
+    "(SELECT coalesce(json_agg(json_build_object("
+    "'uuid', a.uuid, 'code', a.code, 'role', a.role, 'active', a.active, 'locked', a.locked)), '[]')::text "
+    " FROM {account} a WHERE a.coa_model_id = e.default_coa_id AND a.code = ANY(%s)) "
+    "FROM {books} b JOIN {entity} e ON e.uuid = b.entity_id JOIN {ledger} l ON l.uuid = b.ledger_id "
+    "WHERE b.tenant_id = %s"
+)
+
+
+def _books_with_accounts(tenant: Tenant, codes) -> tuple[EntityModel, LedgerModel, dict[str, dict]] | None:
+    """The shop's entity, general ledger and the accounts of the entity's default chart whose
+    code is in `codes`, read in one statement — fresh on every posting (no cache: a closed
+    period, a locked ledger or a deactivated account is seen at once) and without the ORM's
+    query compilation, which cost more than the query itself. None when the shop has no books.
+
+    The entity and ledger are model instances holding only the fields a posting needs
+    (entity: `uuid`, `default_coa_id`, `fy_start_month`, `last_closing_date`; ledger: `uuid`,
+    `entity_id`, `locked`; others load on access, as with `.only()`), the ledger's `entity` set.
+    Accounts are dicts by code: `uuid` (str), `code`, `role`, `active`, `locked`.
+    """
+    name = connection.ops.quote_name
+    sql = _BOOKS_SQL.format(
+        account=name(AccountModel._meta.db_table), books=name(ShopBooks._meta.db_table),
+        entity=name(EntityModel._meta.db_table), ledger=name(LedgerModel._meta.db_table),
     )
-    return ShopBooks.objects.select_related("entity", "ledger").filter(tenant=tenant).annotate(chart_accounts=accounts).first()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(codes), tenant.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    entity_uuid, coa_uuid, fy_start_month, last_closing_date, ledger_uuid, ledger_locked, accounts = row
+    entity = EntityModel.from_db(
+        connection.alias, ["uuid", "default_coa_id", "fy_start_month", "last_closing_date"],
+        [entity_uuid, coa_uuid, fy_start_month, last_closing_date],
+    )
+    ledger = LedgerModel.from_db(connection.alias, ["uuid", "entity_id", "locked"], [ledger_uuid, entity_uuid, ledger_locked])
+    ledger.entity = entity
+    return entity, ledger, {a["code"]: a for a in json.loads(accounts)}
 
 
 #: The entity-state row django-ledger numbers journal entries from, as one upsert: the row of
@@ -373,7 +400,7 @@ def _post(tenant, date, description, clean, ref) -> JournalEntryModel:
     tenant context, as 5 statements (4 without a source), instead of `EntityModel.commit_txs`,
     whose `save(verify=True)` reads the transactions just written back three times:
 
-    1. one read: books + entity + ledger + the entry's accounts (`_books_with_accounts`);
+    1. one read: entity + ledger + the entry's accounts (`_books_with_accounts`);
        then every check `commit_txs` + `verify` make, once, on the values to write — debits equal
        credits (`_validate_lines`), every account in the entity's default chart (the read filters
        on it), active and not locked, the ledger not locked, the date not in a closed period, and
@@ -397,9 +424,7 @@ def _post(tenant, date, description, clean, ref) -> JournalEntryModel:
     if books is None:
         ensure_books(tenant)
         books = _books_with_accounts(tenant, codes)
-    entity, ledger = books.entity, books.ledger
-    ledger.entity = entity  # the entry's `entity_model` without another query
-    accounts = {a["code"]: a for a in books.chart_accounts or ()}
+    entity, ledger, accounts = books
     for code, key in codes.items():
         account = accounts.get(code)
         if account is None or not account["active"] or account["locked"]:

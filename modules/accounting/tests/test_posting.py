@@ -257,3 +257,16 @@ def test_source_links_are_append_only(shop, item, today):
             with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
                 change()
         assert SourceDocumentLink.objects.get().object_id == str(item.pk)
+
+
+def test_a_shop_without_books_gets_them_at_its_first_posting(today):
+    from tests.factories import make_shop
+
+    tenant, _ = make_shop("No Books Yet")
+    with tenant_context(tenant):
+        ShopBooks.objects.all().delete()  # e.g. a shop made before the module was installed
+    je = post_journal_entry(tenant, date=today, description="First sale", lines=CASH_SALE, source=("inventory.item", "1"))
+    with tenant_context(tenant):
+        books = ShopBooks.objects.get()
+        assert JournalEntryModel.objects.get(uuid=je.uuid).ledger_id == books.ledger_id
+    assert je.je_number.endswith("-0000000001")
