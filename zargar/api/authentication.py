@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .models import LOOKUP_SETTING, PREFIX_LENGTH, ApiKey
+from .models import PREFIX_LENGTH, ApiKey
 
 KEY_PREFIXES = ("sk_live_", "sk_test_", "pk_live_", "pk_test_")
 
@@ -26,32 +26,59 @@ def _presented_key(request) -> str | None:
     return token if token.startswith(KEY_PREFIXES) else None
 
 
-def find_key(token: str) -> ApiKey | None:
-    """The active key (not revoked, not past the grace period of a roll) for a presented secret
-    or publishable key, or None.
+def _columns(model, alias: str) -> list[str]:
+    return [f'{alias}."{f.column}"' for f in model._meta.concrete_fields]
 
-    Works before any shop is known: sets `app.api_key_lookup` to the key's lookup value (the
-    secret's first 16 characters, or the whole publishable key), which the key table's read
-    policy accepts for that one row, reads it, and clears the setting again — all inside a
-    savepoint of the request's transaction. A secret key must then match the stored SHA-256
-    digest (constant-time comparison).
+
+def _instance(model, values, using: str):
+    """A model instance from one row's `values` (its concrete fields, in order), with the
+    fields' database converters applied as the ORM would (e.g. JSON columns)."""
+    connection = connections[using]
+    converted = []
+    for field, value in zip(model._meta.concrete_fields, values):
+        expression = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(using, [f.attname for f in model._meta.concrete_fields], converted)
+
+
+def find_key(token: str, *, using: str = DEFAULT_DB_ALIAS) -> ApiKey | None:
+    """The active key (not revoked, not past the grace period of a roll) for a presented secret
+    or publishable key, or None; its `tenant` and `created_by` come loaded with it.
+
+    Works before any shop is known, in ONE round trip: the SQL function
+    `zargar_api_key_lookup` (migration `zargar_api.0003`) sets `app.api_key_lookup` to the key's
+    lookup value (the secret's first 16 characters, or the whole publishable key) for the
+    duration of the call only, reads the one row the key table's read policy then admits (as the
+    runtime role, under RLS), and the query joins the key's shop and creator. Nothing is cached:
+    a key revoked a moment ago fails on the next request. A secret key must then match the
+    stored SHA-256 digest (constant-time comparison).
     """
-    from django.db.models import Q
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from zargar.tenancy.models import Tenant
+
+    User = get_user_model()
     is_secret = token.startswith("sk_")
     lookup = token[:PREFIX_LENGTH] if is_secret else token
-    field = "secret_prefix" if is_secret else "publishable_key"
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, true)", [LOOKUP_SETTING, lookup])
-        key = ApiKey.objects.select_related("tenant", "created_by").filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), **{field: lookup}, revoked_at__isnull=True
-        ).first()
-        # On an error the savepoint's rollback undoes the setting instead.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, '', true)", [LOOKUP_SETTING])
-    if key is None or (is_secret and not key.matches(token)):
+    sql = (
+        f"SELECT {', '.join(_columns(ApiKey, 'k') + _columns(Tenant, 't') + _columns(User, 'u'))} "
+        f"FROM zargar_api_key_lookup(%s, %s, %s) k "
+        f'JOIN "{Tenant._meta.db_table}" t ON t."id" = k."tenant_id" '
+        f'JOIN "{User._meta.db_table}" u ON u."{User._meta.pk.column}" = k."created_by_id"'
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [lookup, is_secret, timezone.now()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n_key, n_tenant = len(ApiKey._meta.concrete_fields), len(Tenant._meta.concrete_fields)
+    key = _instance(ApiKey, row[:n_key], using)
+    ApiKey._meta.get_field("tenant").set_cached_value(key, _instance(Tenant, row[n_key : n_key + n_tenant], using))
+    ApiKey._meta.get_field("created_by").set_cached_value(key, _instance(User, row[n_key + n_tenant :], using))
+    if is_secret and not key.matches(token):
         return None
     return key
 
