@@ -42,7 +42,19 @@ def resolve_api_tenant(request) -> tuple[Tenant, Role]:
 
     Raises `NotFound` when the user names a shop they do not belong to (no existence leak) and
     `PermissionDenied` when no shop can be chosen.
+
+    Resolved once per request: the first caller (the monthly API-call throttle, which meters the
+    call in the shop's table) activates the shop; later calls return the same answer with no
+    query.
     """
+    resolved = getattr(request, "_zargar_api_tenant", None)
+    if resolved is not None:
+        return resolved
+    resolved = request._zargar_api_tenant = _resolve_api_tenant(request)
+    return resolved
+
+
+def _resolve_api_tenant(request) -> tuple[Tenant, Role]:
     auth = request.auth
     if isinstance(auth, ApiKey):
         activate_in_request(request, auth.tenant, request.user)

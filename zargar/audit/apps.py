@@ -7,6 +7,10 @@ Every concrete `TenantModel` subclass of the installed apps is registered with d
   are never changed (database triggers refuse updates), each row already *is* the record of who
   did what and when (they carry their actor), and they are the highest-volume tables: a LogEntry
   per row would double their writes and say nothing new;
+- append-only metering rows (`billing.UsageEvent`): one per API call (the API's hottest write),
+  never changed, only rolled up into `DailyUsage` and deleted by the rollup; each row already
+  says which shop used what and when, and the call itself is recorded as an `api.request` audit
+  event — a LogEntry per row would add a write to every API call and say nothing new;
 - the audit tables themselves.
 
 Secret-looking fields (digests, hashes, tokens) are masked in the diff.
@@ -16,11 +20,12 @@ from __future__ import annotations
 
 from django.apps import AppConfig, apps
 
-#: "app_label.ModelName" of append-only ledgers that auditlog does not track (see above).
+#: "app_label.ModelName" of append-only tables that auditlog does not track (see above).
 NOT_TRACKED = {
     "inventory.StockMovement",
     "customers.StoreCreditEntry",
     "rates.Rate",
+    "billing.UsageEvent",
     "audit.AuditEvent",
     "accounting.SourceDocumentLink",
 }

@@ -5,6 +5,11 @@ Added to `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]`. For a request whose shop 
 each allowed call appends one `api_calls_per_month` usage event; when the month's total has
 reached the limit the call is refused with HTTP 429 and
 `{"error": {"code": "limit_exceeded", "message": …}}`. Requests with no shop are not counted.
+
+Cost per call: no query for the check while the shop's limit and month total are cached (see
+`zargar.billing.enforcement.check_limit` for the precision), and one INSERT for the event, in
+the request's transaction with the shop already active (a 5xx that rolls the call back takes its
+event with it).
 """
 
 from __future__ import annotations
@@ -24,14 +29,15 @@ class ApiLimitExceeded(exceptions.APIException):
 
 
 def _tenant_of(request):
+    """The request's shop as `resolve_api_tenant` chooses it (which also activates it in the
+    request's transaction, once per request), or None without a credential or a shop."""
     from zargar.api.models import ApiKey
 
     auth = getattr(request, "auth", None)
-    if isinstance(auth, ApiKey):
-        return auth.tenant
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
+    if not isinstance(auth, ApiKey):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
     from zargar.api.viewsets import resolve_api_tenant
 
     try:

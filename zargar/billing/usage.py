@@ -22,11 +22,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from zargar.tenancy.context import tenant_context
+from zargar.tenancy.context import current_tenant, tenant_context
 from zargar.tenancy.models import Membership, Tenant
 
 from .models import DailyUsage, Metric, UsageEvent
@@ -37,9 +37,24 @@ def month_start(day: dt.date) -> dt.date:
 
 
 def record_usage(tenant, metric: str, quantity: int = 1, *, at: dt.datetime | None = None) -> UsageEvent:
-    """Append one usage event (`quantity` units of `metric`) for `tenant`."""
-    with tenant_context(tenant):
-        return UsageEvent.objects.create(tenant_id=tenant.pk, metric=metric, quantity=quantity, occurred_at=at or timezone.now())
+    """Append one usage event (`quantity` units of `metric`) for `tenant`.
+
+    One INSERT. When the caller's transaction already runs as `tenant` (an API request after
+    its shop was resolved) the event joins it directly, with no savepoint and no settings round
+    trip; otherwise it is written inside `tenant_context(tenant)`. This process's cached month
+    total (`zargar.billing.enforcement`) is advanced by `quantity`.
+    """
+    at = at or timezone.now()
+    active = current_tenant()
+    if connection.in_atomic_block and active is not None and active.pk == tenant.pk:
+        event = UsageEvent.objects.create(tenant_id=tenant.pk, metric=metric, quantity=quantity, occurred_at=at)
+    else:
+        with tenant_context(tenant):
+            event = UsageEvent.objects.create(tenant_id=tenant.pk, metric=metric, quantity=quantity, occurred_at=at)
+    from .enforcement import note_usage
+
+    note_usage(tenant.pk, metric, quantity, at)
+    return event
 
 
 def monthly_total(tenant, metric: str, *, today: dt.date | None = None) -> int:
