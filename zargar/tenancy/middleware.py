@@ -4,6 +4,9 @@ The panel's tenant comes from the session (the tenant switcher), checked against
 memberships; the API's comes from the credential and is set by `zargar.api.viewsets` after
 authentication, inside this same transaction. Module URLs of a module that is off for the
 tenant answer 404.
+
+An anonymous request (e.g. an API call before its key is checked) sets nothing: a new
+transaction has no `app.tenant_id` / `app.user_id` yet.
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ class TenancyMiddleware:
             previous = read_settings() if nested else None
             user = request.user if request.user.is_authenticated else None
             request._tenancy_user_id = user.pk if user else None
-            set_local(None, user)
+            if nested or user is not None:
+                set_local(None, user)
+            # else: a new transaction starts with both settings unset (Zargar only ever sets them
+            # with SET LOCAL), which the policies read as "no shop, no user": no round trip.
             if user is not None and not request.path.startswith("/api/"):
                 self._resolve_panel_tenant(request, user)
             token = _current_tenant.set(request.tenant)
