@@ -1,10 +1,25 @@
-"""The loaded modules at run time, and which of them each tenant has switched on."""
+"""The loaded modules at run time, and which of them each tenant has switched on.
+
+A shop's `ModuleActivation` rows (switches and saved settings) are read with one query and kept
+on the `Tenant` instance it was read for (`_activation_rows`), so a request that checks a
+module's switch and then reads module settings (the API's module gate, then e.g. the POS's
+discount caps and the rates' settings) pays one query, not one per call. The copy is dropped
+when any `ModuleActivation` is saved or deleted in this process (a generation counter) and
+after `MEMO_SECONDS` (2 s) in any case, so a module switched off elsewhere is off for the next
+request (each request loads its own `Tenant`) and for a long-lived instance within 2 s. It is
+kept only when read inside that shop's own tenant context (what RLS shows elsewhere is not the
+shop's configuration).
+"""
 
 from __future__ import annotations
 
+import copy
+import itertools
+import time
 from functools import lru_cache
 
 from django.apps import apps
+from django.db.models.signals import post_delete, post_save
 
 from .manifest import ModuleManifest
 from .module_config import ModuleConfig
@@ -24,21 +39,57 @@ def get_manifest(key: str) -> ModuleManifest | None:
     return manifests().get(key)
 
 
+MEMO_SECONDS = 2.0
+_MEMO_ATTR = "_zargar_module_rows"
+_generation = itertools.count(1)
+_current_generation = 0
+
+
+def _activation_changed(**kwargs) -> None:
+    global _current_generation
+    _current_generation = next(_generation)
+
+
+post_save.connect(_activation_changed, sender="tenancy.ModuleActivation", dispatch_uid="contract.registry.activation_saved")
+post_delete.connect(_activation_changed, sender="tenancy.ModuleActivation", dispatch_uid="contract.registry.activation_deleted")
+
+
+def _activation_rows(tenant) -> dict[str, tuple[bool, dict]]:
+    """`{module_key: (enabled, configuration)}` of the shop's `ModuleActivation` rows (one query,
+    or none while the copy on `tenant` is fresh; see the module doc). Needs the tenant's RLS
+    context."""
+    from zargar.tenancy.context import current_tenant
+    from zargar.tenancy.models import ModuleActivation
+
+    now = time.monotonic()
+    memo = tenant.__dict__.get(_MEMO_ATTR)
+    if memo is not None and memo[0] == _current_generation and memo[1] > now:
+        return memo[2]
+    generation = _current_generation
+    rows = {
+        key: (enabled, configuration or {})
+        for key, enabled, configuration in ModuleActivation.objects.filter(tenant=tenant).values_list("module_key", "enabled", "configuration")
+    }
+    active = current_tenant()
+    if active is not None and active.pk == tenant.pk:
+        tenant.__dict__[_MEMO_ATTR] = (generation, now + MEMO_SECONDS, rows)
+    return rows
+
+
 def enabled_module_keys(tenant) -> frozenset[str]:
-    """Keys of the modules switched on for `tenant` (one query; needs the tenant's RLS context).
+    """Keys of the modules switched on for `tenant` (one query, shared with `module_settings`
+    within a request; needs the tenant's RLS context).
 
     A module with no `ModuleActivation` row follows `manifest.enabled_by_default`; a module whose
     dependency is off is off too.
     """
-    from zargar.tenancy.models import ModuleActivation
-
     if tenant is None:
         return frozenset()
-    rows = dict(ModuleActivation.objects.filter(tenant=tenant).values_list("module_key", "enabled"))
+    rows = _activation_rows(tenant)
     enabled: set[str] = set()
     for cfg in modules():  # dependency order: a dependency is decided before its dependents
         m = cfg.manifest
-        on = rows.get(m.key, m.enabled_by_default)
+        on = rows[m.key][0] if m.key in rows else m.enabled_by_default
         if on and all(dep in enabled for dep in m.depends):
             enabled.add(m.key)
     return frozenset(enabled)
@@ -79,12 +130,11 @@ def module_settings(tenant, key: str) -> dict:
     """The per-shop configuration of module `key`: its `default_settings` updated with the
     shop's saved `ModuleActivation.configuration` (unknown saved keys are ignored).
 
-    Needs the tenant's RLS context. Raises `KeyError` for an unknown module.
+    Needs the tenant's RLS context. Raises `KeyError` for an unknown module. One query, shared
+    with `enabled_module_keys` within a request (see the module doc).
     """
-    from zargar.tenancy.models import ModuleActivation
-
     manifest = manifests()[key]
-    saved = (
-        ModuleActivation.objects.filter(tenant=tenant, module_key=key).values_list("configuration", flat=True).first() or {}
-    )
-    return {name: saved.get(name, default) for name, default in manifest.default_settings.items()}
+    row = _activation_rows(tenant).get(key)
+    saved = (row[1] if row else None) or {}
+    # A deep copy: callers may change what they get without touching the shared copy.
+    return copy.deepcopy({name: saved.get(name, default) for name, default in manifest.default_settings.items()})
