@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.throttling import BaseThrottle
@@ -28,6 +28,38 @@ WINDOW = 60  # seconds
 class RateLimited(exceptions.Throttled):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "rate_limited"
+
+
+def _redis_client(cache_key: str):
+    """The raw Redis client behind Django's cache for `cache_key`, or None for another backend."""
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(backend.make_and_validate_key(cache_key), write=True)
+
+
+def count_hit(cache_key: str) -> int:
+    """Add one request to the window counter `cache_key`; returns the window's count so far.
+
+    On Redis: INCR and EXPIRE in one pipelined round trip (Django's `cache.incr` would take
+    two, after an `add`). On other backends: `incr`, or `add` when the window is new.
+    """
+    client = _redis_client(cache_key)
+    if client is not None:
+        key = caches["default"].make_and_validate_key(cache_key)
+        pipe = client.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, WINDOW + 5)
+        count, _expire = pipe.execute()
+        return int(count)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # a new window (or evicted)
+        if cache.add(cache_key, 1, timeout=WINDOW + 5):
+            return 1
+        return cache.incr(cache_key)  # another request opened the window meanwhile
 
 
 def limit_of(key: ApiKey) -> int:
@@ -44,13 +76,7 @@ class ApiKeyRateThrottle(BaseThrottle):
         limit = limit_of(key)
         now = time.time()
         window_start = int(now // WINDOW) * WINDOW
-        cache_key = f"zargar:api:rate:{key.pk}:{window_start}"
-        cache.add(cache_key, 0, timeout=WINDOW + 5)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # evicted between add and incr
-            cache.set(cache_key, 1, timeout=WINDOW + 5)
-            count = 1
+        count = count_hit(f"zargar:api:rate:{key.pk}:{window_start}")
         reset = max(1, int(window_start + WINDOW - now + 0.999))
         request._rate_limit = (limit, max(0, limit - count), reset)
         if count > limit:
