@@ -2,7 +2,8 @@
 
 All four tables are shop data (`TenantModel`, under Row-Level Security).
 
-- `WebhookEndpoint`: a URL the shop registered, the event types it wants, its signing secret.
+- `WebhookEndpoint`: a URL the shop registered, the event types it wants, its signing secret
+  (encrypted at rest with a key derived from `SECRET_KEY`, see `crypto`).
 - `WebhookEvent`: one published event (`sale.completed` …) with its JSON payload.
 - `WebhookDelivery`: one event to one endpoint; its status and the next retry time.
 - `WebhookAttempt`: one HTTP request of a delivery: request headers and body, response status,
@@ -18,6 +19,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zargar.tenancy.models import TenantModel
+
+from .crypto import EncryptedSecretField
 
 SECRET_PREFIX = "whsec_"
 
@@ -36,9 +39,10 @@ class WebhookEndpoint(TenantModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     #: Event type keys this endpoint receives; `["*"]` means every type.
     events = models.JSONField(_("events"), default=list)
-    secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    #: The signing secret (plaintext in Python, Fernet-encrypted in the column: `crypto`).
+    secret = EncryptedSecretField(max_length=255, default=new_secret, editable=False)
     #: After a rotation the old secret still signs (a second `v1=`) until this moment.
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret = EncryptedSecretField(max_length=255, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     enabled = models.BooleanField(_("enabled"), default=True)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)

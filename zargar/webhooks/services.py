@@ -167,7 +167,14 @@ def event_body(event: WebhookEvent, tenant) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+UNREADABLE_SECRET = "The signing secret cannot be decrypted (was SECRET_KEY changed without SECRET_KEY_FALLBACKS?): rotate the endpoint's secret."
+
+
 def _signing_secrets(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:
+    """The secrets that sign now: the current one, and the previous one during its grace.
+    Empty when the current secret cannot be decrypted (`crypto.EncryptedSecretField`)."""
+    if not endpoint.secret:
+        return []
     keys = [endpoint.secret]
     if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
         keys.append(endpoint.previous_secret)
@@ -212,16 +219,20 @@ def attempt(tenant, delivery: WebhookDelivery, *, manual: bool = False, now: dt.
             delivery.save(update_fields=["status", "next_attempt_at"])
             return None
         body = event_body(event, tenant)
+        keys = _signing_secrets(endpoint, now)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "Zargar-Event-Id": event.event_id,
             "Zargar-Event-Type": event.event_type,
             "Zargar-Delivery-Id": str(delivery.pk),
-            signing.SIGNATURE_HEADER: signing.header(_signing_secrets(endpoint, now), int(now.timestamp()), body),
+            signing.SIGNATURE_HEADER: signing.header(keys, int(now.timestamp()), body),
         }
         started = time.monotonic()
-        status, response_headers, excerpt, error = _post(endpoint.url, body, headers)
+        if keys:
+            status, response_headers, excerpt, error = _post(endpoint.url, body, headers)
+        else:  # never send an unsigned request: record the failure, retry as usual
+            status, response_headers, excerpt, error = None, {}, "", UNREADABLE_SECRET
         duration_ms = int((time.monotonic() - started) * 1000)
         ok = status is not None and 200 <= status < 300
         delivery.attempt_count += 1
