@@ -215,8 +215,9 @@ def attempt(tenant, delivery: WebhookDelivery, *, manual: bool = False, now: dt.
             return None  # a duplicate task of an attempt already made; the retry is not due yet
         endpoint, event = delivery.endpoint, delivery.event
         if not manual and not endpoint.enabled and event.event_type != TEST_EVENT:
-            delivery.status, delivery.next_attempt_at = DeliveryStatus.CANCELLED, None
-            delivery.save(update_fields=["status", "next_attempt_at"])
+            # Queued just before the endpoint was disabled: cancelled like `_cancel_waiting` does.
+            delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.CANCELLED, None, now
+            delivery.save(update_fields=["status", "next_attempt_at", "completed_at"])
             return None
         body = event_body(event, tenant)
         keys = _signing_secrets(endpoint, now)
