@@ -395,7 +395,7 @@ NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "4"))
 NOTIFICATIONS_POLL_SECONDS = int(env("NOTIFICATIONS_POLL_SECONDS", "30"))
 
 # --- Outbound webhooks (zargar.webhooks) ----------------------------------------------------------
-WEBHOOKS_MAX_ATTEMPTS = int(env("WEBHOOKS_MAX_ATTEMPTS", "12"))  # 1m, 2m, 4m … capped at 6h: ~1.5 days
+WEBHOOKS_MAX_ATTEMPTS = int(env("WEBHOOKS_MAX_ATTEMPTS", "12"))  # 1m, 2m, 4m … capped at 6h: the 12th ~20.5 h after the 1st
 WEBHOOKS_DISABLE_AFTER_FAILURES = int(env("WEBHOOKS_DISABLE_AFTER_FAILURES", "36"))
 WEBHOOKS_CONNECT_TIMEOUT = float(env("WEBHOOKS_CONNECT_TIMEOUT", "5"))
 WEBHOOKS_READ_TIMEOUT = float(env("WEBHOOKS_READ_TIMEOUT", "10"))
