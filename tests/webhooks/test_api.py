@@ -77,3 +77,27 @@ def test_other_shops_and_lesser_roles_are_refused(shop, other_shop, receiver):
     member_api.force_authenticate(people["member"])
     response = member_api.get("/api/v1/webhook-endpoints/", HTTP_X_TENANT=tenant.slug)
     assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "12a", "-1", "99999999999999999999999"])
+def test_a_bad_endpoint_filter_lists_nothing_instead_of_failing(shop, receiver, value):
+    tenant, people = shop
+    api = api_for(tenant, people["owner"])
+    services.create_endpoint(tenant, url=receiver.url, events=["*"])
+    response = api.get("/api/v1/webhook-deliveries/", {"endpoint": value})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["results"] if isinstance(body, dict) else body) == []
+
+
+@pytest.mark.parametrize("private_hosts", [True, False])
+def test_a_port_out_of_range_is_a_400_not_a_500(shop, settings, private_hosts):
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = private_hosts
+    tenant, people = shop
+    api = api_for(tenant, people["owner"])
+    for url in ("https://example.com:99999/in", "https://example.com:0/in"):
+        response = api.post("/api/v1/webhook-endpoints/", {"url": url, "events": ["*"]}, format="json")
+        assert response.status_code == 400, (url, response.content)
+        assert response.json()["error"]["fields"]["url"] == ["Enter a port between 1 and 65535."]
+    with tenant_context(tenant):
+        assert not WebhookEndpoint.objects.exists()

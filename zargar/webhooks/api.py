@@ -142,7 +142,8 @@ class WebhookDeliveryViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Re
         qs = selectors.deliveries_of(self.tenant).prefetch_related("attempts")
         endpoint = self.request.query_params.get("endpoint")
         if endpoint:
-            qs = qs.filter(endpoint_id=int(endpoint)) if endpoint.isdigit() else qs.none()
+            # isdigit() alone accepts "²" and other digits int() refuses (a 500).
+            qs = qs.filter(endpoint_id=int(endpoint)) if endpoint.isascii() and endpoint.isdigit() else qs.none()
         wanted = self.request.query_params.get("status")
         if wanted in DeliveryStatus.values:
             qs = qs.filter(status=wanted)

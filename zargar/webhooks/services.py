@@ -46,18 +46,24 @@ ROTATION_GRACE = dt.timedelta(hours=24)
 
 def validate_url(url: str) -> None:
     """Refuse URLs Zargar must not call: not http(s); plain http when `WEBHOOKS_REQUIRE_HTTPS`;
-    a host that does not resolve, or resolves to a loopback, private, link-local or reserved
-    address unless `WEBHOOKS_ALLOW_PRIVATE_HOSTS` (so a shop cannot make Zargar probe its own
-    network). Raises `ValidationError` with a readable message."""
+    a port outside 1-65535; a host that does not resolve, or resolves to a loopback, private,
+    link-local or reserved address unless `WEBHOOKS_ALLOW_PRIVATE_HOSTS` (so a shop cannot make
+    Zargar probe its own network). Raises `ValidationError` with a readable message."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(_("Enter an http:// or https:// URL."), code="scheme")
     if settings.WEBHOOKS_REQUIRE_HTTPS and parts.scheme != "https":
         raise ValidationError(_("Webhook endpoints must use https://."), code="https")
+    try:
+        port = parts.port  # ValueError above 65535 (Django's URLValidator accepts any 5 digits)
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValidationError(_("Enter a port between 1 and 65535."), code="port")
     if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise ValidationError(_("The host %(host)s cannot be resolved.") % {"host": parts.hostname}, code="dns") from None
     for info in infos:
