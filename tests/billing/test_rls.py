@@ -51,9 +51,10 @@ def test_raw_sql_sees_only_the_current_shop():
         assert actions.get_subscription(b).credit_minor == 0
 
 
-def test_stripe_customer_rows_are_isolated_but_readable_outside_any_shop():
+def test_stripe_customer_rows_are_isolated_and_looked_up_by_id_outside_any_shop():
     """`billing_stripecustomer`: each shop reads and writes only its own row; with no shop set
-    (the Stripe webhook, before it knows the shop) every row can be read, none written."""
+    (the Stripe webhook, before it knows the shop) only the row named by
+    `app.stripe_customer_id` can be read — nothing can be listed — and none written."""
     from django.db import DatabaseError, transaction
 
     from tests.isolation import raw
@@ -72,5 +73,18 @@ def test_stripe_customer_rows_are_isolated_but_readable_outside_any_shop():
     with tenant_context(b):
         assert raw("SELECT tenant_id FROM billing_stripecustomer") == [(b.pk,)]
     with tenant_context(None):
-        assert sorted(raw("SELECT customer_id FROM billing_stripecustomer")) == [("cus_rlsA",), ("cus_rlsB",)]
+        assert raw("SELECT customer_id FROM billing_stripecustomer") == []
+        raw("SELECT set_config('app.stripe_customer_id', 'cus_rlsB', true)")
+        assert raw("SELECT tenant_id, customer_id FROM billing_stripecustomer") == [(b.pk, "cus_rlsB")]
         assert raw("DELETE FROM billing_stripecustomer") == 0
+        assert raw("UPDATE billing_stripecustomer SET customer_id = 'cus_x'") == 0
+        raw("SELECT set_config('app.stripe_customer_id', '', true)")
+    with tenant_context(a):  # the lookup setting widens nothing inside a shop
+        raw("SELECT set_config('app.stripe_customer_id', 'cus_rlsB', true)")
+        assert raw("SELECT customer_id FROM billing_stripecustomer") == [("cus_rlsA",)]
+        raw("SELECT set_config('app.stripe_customer_id', '', true)")
+    from zargar.billing.stripe_events import shop_of_customer
+
+    assert shop_of_customer("cus_rlsA") == a and shop_of_customer("cus_rlsB") == b and shop_of_customer("cus_none") is None
+    with tenant_context(None):
+        assert raw("SELECT customer_id FROM billing_stripecustomer") == []  # the lookup cleared its setting

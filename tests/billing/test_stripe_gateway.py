@@ -62,7 +62,8 @@ def test_subscribe_charges_the_saved_card_and_refunds_it(stripe_peer):
     gateway = StripeGateway()
     customer_id = gateway.create_customer(shop, email=owner.email)
     assert gateway.create_customer(shop, email=owner.email) == customer_id  # once per shop
-    assert StripeCustomer.objects.get(tenant=shop).customer_id == customer_id
+    with tenant_context(shop):  # a shop row (RLS)
+        assert StripeCustomer.objects.get(tenant=shop).customer_id == customer_id
     remote = stripe.Customer.retrieve(customer_id, api_key=STRIPE_TEST_KEY)
     assert remote.email == owner.email and remote.metadata["zargar_tenant_id"] == str(shop.pk)
     save_card(customer_id, GOOD_CARD)

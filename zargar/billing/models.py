@@ -3,7 +3,8 @@
 Platform-wide (no tenant_id, no RLS): `Plan`, `PlanVersion`, `LimitPolicy`, `InvoiceSequence`.
 A shop's data (TenantModel, RLS): `Subscription`, `LimitOverride`, `UsageEvent`, `DailyUsage`,
 `ThresholdNotice`, `Invoice`, `InvoiceLine`, `PaymentAttempt`, `SubscriptionStatusOverride`.
-Stripe: `StripeCustomer` (Stripe customer → shop; RLS, readable outside any shop's context)
+Stripe: `StripeCustomer` (Stripe customer → shop; RLS, outside any shop's context one row is
+readable by naming its customer id in `app.stripe_customer_id`)
 and `StripeEvent` (platform-wide: every webhook event id processed, once).
 
 Money is stored as `Decimal` in the plan's currency on plans, and as integers in the currency's
@@ -345,13 +346,19 @@ class PaymentAttempt(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+#: Transaction setting naming the one Stripe customer whose row may be read outside any shop.
+STRIPE_CUSTOMER_SETTING = "app.stripe_customer_id"
+
+
 class StripeCustomer(TenantModel):
     """Which shop a Stripe customer (cus_…) is.
 
-    A shop's row (RLS: written only in the shop's context), with one widening for reads: outside
-    any shop's context (`app.tenant_id` unset, as in the Stripe webhook, which must find the shop
-    from a customer id before it can enter that shop) every row can be read. Inside a shop's
-    context only that shop's row is visible. It holds ids only.
+    A shop's row (RLS: written only in the shop's context), with one narrow widening for reads:
+    outside any shop's context (`app.tenant_id` unset, as in the Stripe webhook, which must find
+    the shop from a customer id before it can enter that shop) the row whose `customer_id`
+    equals the transaction setting `app.stripe_customer_id` can be read — a lookup by a known
+    id (`stripe_events.shop_of_customer`), never a listing. Inside a shop's context only that
+    shop's row is visible. It holds ids only.
     """
 
     customer_id = models.CharField(max_length=64, unique=True)
@@ -360,7 +367,10 @@ class StripeCustomer(TenantModel):
 
     class Meta:
         constraints = [
-            TenantIsolationPolicy(name="billing_stripecustomer_tenant_isolation", extra_using=f"{setting_sql(TENANT_SETTING)} IS NULL"),
+            TenantIsolationPolicy(
+                name="billing_stripecustomer_tenant_isolation",
+                extra_using=f"{setting_sql(TENANT_SETTING)} IS NULL AND customer_id = {setting_sql(STRIPE_CUSTOMER_SETTING, 'text')}",
+            ),
             models.UniqueConstraint(fields=["tenant"], name="billing_stripecustomer_one_per_shop"),
         ]
 

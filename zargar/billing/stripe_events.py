@@ -38,7 +38,17 @@ from djstripe.signals import webhook_pre_process
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Tenant
 
-from .models import Invoice, InvoiceLine, PaymentAttempt, PlanVersion, StripeCustomer, StripeEvent, Subscription, SubscriptionStatus
+from .models import (
+    STRIPE_CUSTOMER_SETTING,
+    Invoice,
+    InvoiceLine,
+    PaymentAttempt,
+    PlanVersion,
+    StripeCustomer,
+    StripeEvent,
+    Subscription,
+    SubscriptionStatus,
+)
 from .proration import add_cycle
 
 log = logging.getLogger(__name__)
@@ -117,17 +127,28 @@ def _lines(obj: dict) -> list[dict]:
     return list((obj.get("lines") or {}).get("data") or [])
 
 
+def shop_of_customer(customer_id: str) -> Tenant | None:
+    """The shop whose Stripe customer is `customer_id`, looked up outside any shop's context:
+    `StripeCustomer`'s RLS lets exactly the row named by `app.stripe_customer_id` be read, so
+    no code path can list the mapping. The setting is SET LOCAL in a savepoint and cleared
+    after the read (an error rolls the savepoint back, which undoes it too)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [STRIPE_CUSTOMER_SETTING, customer_id])
+        tenant_id = StripeCustomer.objects.filter(customer_id=customer_id).values_list("tenant_id", flat=True).first()
+        cursor.execute("SELECT set_config(%s, '', true)", [STRIPE_CUSTOMER_SETTING])
+    return Tenant.objects.filter(pk=tenant_id).first() if tenant_id is not None else None
+
+
 def tenant_for(obj: dict) -> Tenant | None:
-    """The shop of a Stripe object: through its customer (`StripeCustomer`, readable here
-    because no shop's context is set yet), else the
+    """The shop of a Stripe object: through its customer (`shop_of_customer`), else the
     `client_reference_id` / `metadata.zargar_tenant_id` Zargar put on what it created (trusted:
     the payload's signature was verified). A customer seen this way for the first time is
     recorded."""
     customer = _id(obj.get("customer"))
     if customer:
-        mapping = StripeCustomer.objects.select_related("tenant").filter(customer_id=customer).first()
-        if mapping is not None:
-            return mapping.tenant
+        tenant = shop_of_customer(customer)
+        if tenant is not None:
+            return tenant
     metadata = obj.get("metadata") or {}
     if obj.get("object") == "invoice":
         metadata = _subscription_details(obj).get("metadata") or metadata
