@@ -32,14 +32,14 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ledger.models import AccountModel, EntityModel, JournalEntryModel, LedgerModel
 
+from zargar.core.documents import DocumentError, document_key
 from zargar.tenancy.context import tenant_context
 from zargar.tenancy.models import Membership, Role, Tenant
 
@@ -156,32 +156,14 @@ def ensure_books(tenant: Tenant, *, admin=None) -> ShopBooks:
 
 
 def _source_ref(source) -> tuple[ContentType, str] | None:
-    """(content type, object id) of a model instance or a `(type, id)` pair, where type is a
-    ContentType, a model class or `"app_label.model"`."""
+    """`document_key` of `source` (see zargar.core.documents), or None for None; a source it
+    refuses is a `PostingError` with code `bad_source`."""
     if source is None:
         return None
-    if isinstance(source, models.Model):
-        if source.pk is None:
-            raise PostingError(_("The source document has not been saved."), code="bad_source")
-        return ContentType.objects.get_for_model(source), str(source.pk)
-    if isinstance(source, (tuple, list)) and len(source) == 2:
-        kind, object_id = source
-        if isinstance(kind, ContentType):
-            ct = kind
-        elif isinstance(kind, type) and issubclass(kind, models.Model):
-            ct = ContentType.objects.get_for_model(kind)
-        elif isinstance(kind, str) and kind.count(".") == 1:
-            try:
-                ct = ContentType.objects.get_for_model(apps.get_model(kind))
-            except LookupError:
-                raise PostingError(_("Unknown source document type %(type)s.") % {"type": kind}, code="bad_source") from None
-        else:
-            raise PostingError(_("A source is a model instance or a (type, id) pair."), code="bad_source")
-        object_id = str(object_id).strip()
-        if not object_id or len(object_id) > 64:
-            raise PostingError(_("The source document id must be 1 to 64 characters."), code="bad_source")
-        return ct, object_id
-    raise PostingError(_("A source is a model instance or a (type, id) pair."), code="bad_source")
+    try:
+        return document_key(source)
+    except DocumentError as exc:
+        raise PostingError(str(exc), code="bad_source") from None
 
 
 def _validate_lines(tenant: Tenant, lines) -> list[tuple[AccountKey, str, Decimal, str]]:

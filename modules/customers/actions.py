@@ -27,12 +27,13 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zargar.contract.registry import enabled_module_keys, module_settings
+from zargar.core.documents import DocumentError, document_key
 from zargar.tenancy.context import tenant_context
 from zargar.webhooks.bus import publish
 
@@ -112,32 +113,14 @@ def _money(tenant, amount, *, signed: bool = False, allow_zero: bool = False, fi
 
 
 def _reference(reference) -> tuple[ContentType | None, str]:
-    """(content type, object id) of a saved model instance or a `(type, id)` pair — type being a
-    ContentType, a model class or `"app_label.model"` — or `(None, "")` for None."""
+    """`document_key` of `reference` (see zargar.core.documents), or `(None, "")` for None; a
+    reference it refuses is a ValidationError on `reference`."""
     if reference is None:
         return None, ""
-    if isinstance(reference, models.Model):
-        if reference.pk is None:
-            raise ValidationError({"reference": _("The document has not been saved.")})
-        return ContentType.objects.get_for_model(reference), str(reference.pk)
-    if isinstance(reference, (tuple, list)) and len(reference) == 2:
-        kind, object_id = reference
-        if isinstance(kind, ContentType):
-            ct = kind
-        elif isinstance(kind, type) and issubclass(kind, models.Model):
-            ct = ContentType.objects.get_for_model(kind)
-        elif isinstance(kind, str) and kind.count(".") == 1:
-            try:
-                ct = ContentType.objects.get_for_model(django_apps.get_model(kind))
-            except (LookupError, ValueError):
-                raise ValidationError({"reference": _("Unknown document type %(type)s.") % {"type": kind}}) from None
-        else:
-            raise ValidationError({"reference": _("A document is a model instance or a (type, id) pair.")})
-        object_id = str(object_id).strip()
-        if not object_id or len(object_id) > 64:
-            raise ValidationError({"reference": _("The document id must be 1 to 64 characters.")})
-        return ct, object_id
-    raise ValidationError({"reference": _("A document is a model instance or a (type, id) pair.")})
+    try:
+        return document_key(reference)
+    except DocumentError as exc:
+        raise ValidationError({"reference": str(exc)}) from None
 
 
 def _check_customer(tenant, customer: Customer) -> None:

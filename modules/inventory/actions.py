@@ -33,13 +33,13 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
+from zargar.core.documents import DocumentError, document_key
 from zargar.core.sequences import formatted
 from zargar.tenancy.context import tenant_context
 from zargar.webhooks.bus import publish
@@ -142,27 +142,22 @@ def _share(total: Decimal, of_quantity: int, taken: int) -> Decimal:
 
 
 def _document_fields(document) -> dict:
-    """`StockMovement` fields for a source document: a saved model instance, a
-    `("app_label.model", id)` / `(ModelClass, id)` pair, a string, or None."""
+    """`StockMovement` fields for a source document: a saved model instance or a `(type, id)`
+    pair (see zargar.core.documents.document_key), a string, or None."""
     if document is None or document == "":
         return {}
     if isinstance(document, str):
         return {"document": document.strip()[:120]}
+    if not isinstance(document, (models.Model, tuple, list)):
+        raise StockError(_("A source document is a model instance, a (type, id) pair or a text."), "bad_document", "document")
+    try:
+        document_type, document_id = document_key(document)
+    except DocumentError as exc:
+        raise StockError(str(exc), "bad_document", "document") from None
+    fields = {"document_type": document_type, "document_id": document_id}
     if isinstance(document, models.Model):
-        if document.pk is None:
-            raise StockError(_("The source document has not been saved."), "bad_document", "document")
-        return {"document_type": ContentType.objects.get_for_model(document), "document_id": str(document.pk), "document": str(document)[:120]}
-    if isinstance(document, (tuple, list)) and len(document) == 2:
-        kind, object_id = document
-        try:
-            model = kind if isinstance(kind, type) and issubclass(kind, models.Model) else apps.get_model(str(kind))
-        except (LookupError, ValueError):
-            raise StockError(_("Unknown source document type %(type)s.") % {"type": kind}, "bad_document", "document") from None
-        object_id = str(object_id).strip()
-        if not object_id or len(object_id) > 64:
-            raise StockError(_("The source document id must be 1 to 64 characters."), "bad_document", "document")
-        return {"document_type": ContentType.objects.get_for_model(model), "document_id": object_id}
-    raise StockError(_("A source document is a model instance, a (type, id) pair or a text."), "bad_document", "document")
+        fields["document"] = str(document)[:120]
+    return fields
 
 
 def _pk(obj):
