@@ -35,6 +35,13 @@ def _endpoint_or_404(request, pk: int) -> WebhookEndpoint:
         raise Http404("No such webhook endpoint in this shop.") from exc
 
 
+def _delivery_or_404(request, pk: int) -> WebhookDelivery:
+    try:
+        return selectors.get_delivery(request.tenant, pk)
+    except WebhookDelivery.DoesNotExist as exc:
+        raise Http404("No such delivery in this shop.") from exc
+
+
 @permission_required(PERMISSION)
 @require_GET
 def endpoint_list(request):
@@ -140,24 +147,17 @@ def delivery_list(request):
 @permission_required(PERMISSION)
 @require_GET
 def delivery_detail(request, pk: int):
-    try:
-        delivery = selectors.get_delivery(request.tenant, pk)
-    except WebhookDelivery.DoesNotExist as exc:
-        raise Http404("No such delivery in this shop.") from exc
-    response = render(request, "webhooks/delivery_detail.html", {
+    delivery = _delivery_or_404(request, pk)
+    return render(request, "webhooks/delivery_detail.html", {
         "delivery": delivery, "attempts": delivery.attempts.order_by("-number"),
         "waiting": delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.RETRYING),
     })
-    return response
 
 
 @permission_required(PERMISSION)
 @require_POST
 def delivery_redeliver(request, pk: int):
-    try:
-        delivery = selectors.get_delivery(request.tenant, pk)
-    except WebhookDelivery.DoesNotExist as exc:
-        raise Http404("No such delivery in this shop.") from exc
+    delivery = _delivery_or_404(request, pk)
     services.redeliver(request.tenant, delivery)
     messages.success(request, _("Delivery queued again."))
     return redirect("webhooks:delivery", delivery.pk)
