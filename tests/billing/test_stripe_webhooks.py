@@ -250,3 +250,21 @@ def test_concurrent_duplicate_deliveries_apply_once(stripe_settings):
     assert StripeEvent.objects.filter(event_id="evt_4").count() == 1
     assert state["status"] == "active"  # the newer recovery event wins whatever the order
     assert state["invoices"] == [("in_2", "open", 1000, dt.date(2026, 4, 1), dt.date(2026, 5, 1))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ref", ["²", "١٢", "99999999999999999999999"])
+def test_odd_ids_in_a_signed_payload_are_ignored_not_a_500(client, stripe_settings, ref):
+    """`client_reference_id` / metadata ids that are digits to `str.isdigit` but not to `int()`
+    (or overflow a bigint) find no shop or plan version: the event is recorded as ignored."""
+    make_plan()
+    checkout = {"id": "cs_X", "object": "checkout.session", "mode": "subscription", "customer": "cus_unknown", "subscription": "sub_X",
+                "payment_status": "paid", "metadata": {"zargar_plan_version": ref}, "client_reference_id": ref}
+    assert deliver(client, event("evt_odd", "checkout.session.completed", T0, checkout)).status_code == 200
+    assert StripeEvent.objects.get(event_id="evt_odd").outcome == "ignored"
+    shop, _ = stripe_shop()
+    sub = sub_obj("active", P1, {"zargar_plan_version": ref})
+    assert deliver(client, event("evt_odd2", "customer.subscription.created", T0, sub)).status_code == 200
+    assert StripeEvent.objects.get(event_id="evt_odd2").outcome == "ignored"
+    with tenant_context(shop):
+        assert not Subscription.objects.filter(tenant=shop).exists()

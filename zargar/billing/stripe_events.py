@@ -127,6 +127,12 @@ def _lines(obj: dict) -> list[dict]:
     return list((obj.get("lines") or {}).get("data") or [])
 
 
+def _pk(value) -> int | None:
+    """A positive integer id from a payload value ("12", 12), else None (never raises)."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def shop_of_customer(customer_id: str) -> Tenant | None:
     """The shop whose Stripe customer is `customer_id`, looked up outside any shop's context:
     `StripeCustomer`'s RLS lets exactly the row named by `app.stripe_customer_id` be read, so
@@ -152,8 +158,8 @@ def tenant_for(obj: dict) -> Tenant | None:
     metadata = obj.get("metadata") or {}
     if obj.get("object") == "invoice":
         metadata = _subscription_details(obj).get("metadata") or metadata
-    ref = str(obj.get("client_reference_id") or metadata.get("zargar_tenant_id") or "")
-    tenant = Tenant.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    ref = _pk(obj.get("client_reference_id") or metadata.get("zargar_tenant_id"))
+    tenant = Tenant.objects.filter(pk=ref).first() if ref is not None else None
     if tenant is not None and customer:
         with tenant_context(tenant):  # a shop row: written in the shop's context (RLS)
             StripeCustomer.objects.get_or_create(tenant=tenant, defaults={"customer_id": customer, "livemode": bool(obj.get("livemode"))})
@@ -236,8 +242,8 @@ def apply_event(event: dict) -> str:
 
 # --- subscription state ----------------------------------------------------------------------
 def _version_from(metadata: dict) -> PlanVersion | None:
-    ref = str((metadata or {}).get("zargar_plan_version") or "")
-    return PlanVersion.objects.select_related("plan").filter(pk=int(ref)).first() if ref.isdigit() else None
+    ref = _pk((metadata or {}).get("zargar_plan_version"))
+    return PlanVersion.objects.select_related("plan").filter(pk=ref).first() if ref is not None else None
 
 
 def _sync_subscription(tenant, *, stripe_id: str, customer_id: str, at: dt.datetime, state: dict, metadata: dict) -> tuple[Subscription | None, str]:
