@@ -3,6 +3,7 @@ shop list's plan filter."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal
@@ -61,6 +62,24 @@ def test_mrr_counts_a_trial_only_from_its_end_and_an_expiry_from_its_last_change
     assert metrics.mrr([converted, expired], at(2026, 5, 31)) == {"USD": Decimal("10.00")}  # in its trial: only `expired` pays
     assert metrics.mrr([converted, expired], at(2026, 6, 5)) == {"USD": Decimal("20.00")}
     assert metrics.mrr([converted, expired], NOW) == {"USD": Decimal("10.00")}
+
+
+def test_a_cancellation_scheduled_for_the_period_end_is_paying_until_that_end():
+    """Stripe sets `canceled_at` when the cancellation is requested; the subscription pays on
+    (status active) until its period ends, and ends then — not at the request."""
+    requested = row(1, canceled=at(2026, 5, 10))
+    requested = dataclasses.replace(requested, cancel_at_period_end=True, current_period_end=dt.date(2026, 6, 20))
+    assert requested.ended_at is None
+    assert metrics.mrr([requested], NOW) == {"USD": Decimal("10.00")}
+    assert metrics.churn([requested], at(2026, 5, 1), at(2026, 6, 1)).churned == 0
+
+    ended = dataclasses.replace(requested, status="canceled", updated_at=at(2026, 6, 20) + dt.timedelta(minutes=3))
+    assert ended.ended_at == at(2026, 6, 20)
+    assert metrics.mrr([ended], at(2026, 6, 19)) == {"USD": Decimal("10.00")} and metrics.mrr([ended], at(2026, 6, 21)) == {}
+    assert metrics.churn([ended], at(2026, 6, 1), at(2026, 7, 1)).churned == 1
+    # Canceled at once after scheduling it: ended when the row last changed, before the period end.
+    at_once = dataclasses.replace(ended, updated_at=at(2026, 6, 2))
+    assert at_once.ended_at == at(2026, 6, 2)
 
 
 def test_churn_is_ended_over_paying_at_the_start():

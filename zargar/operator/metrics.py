@@ -8,9 +8,12 @@ them by hand.
 
 Definitions (dates are the platform's time zone, `settings.TIME_ZONE`):
 
-- A subscription **ends** at `canceled_at` when it was canceled, else, when its status is
-  `expired`, at its last change (`updated_at`: expiry is its last write); otherwise it has not
-  ended.
+- A subscription **ends** only once its status is `canceled` or `expired` — a live one
+  (trialing, active, past due) has not ended, even with `canceled_at` set (Stripe sets it as
+  soon as a cancellation at the period end is requested). An ended one ended at
+  `canceled_at`, or without it at its last change (`updated_at`: the end is its last write);
+  one canceled at its period end (`cancel_at_period_end`) ended at the start of
+  `current_period_end`, or at its last change if that came first.
 - It is **paying** at moment *t* when it started (`created_at` ≤ *t*), had not ended (end > *t*),
   is not in its trial at *t* (`trial_end` empty or ≤ *t*'s date) and is not still `trialing`.
 - **MRR** at *t* = Σ over paying subscriptions of the monthly price of their plan version, a
@@ -39,6 +42,7 @@ from zargar.tenancy.models import Tenant
 
 CENT = Decimal("0.01")
 LIVE = (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+ENDED = (SubscriptionStatus.CANCELED, SubscriptionStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,18 @@ class SubRow:
     trial_end: dt.date | None = None
     canceled_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    cancel_at_period_end: bool = False
+    current_period_end: dt.date | None = None
 
     @property
     def ended_at(self) -> dt.datetime | None:
-        if self.canceled_at is not None:
-            return self.canceled_at
-        if self.status == SubscriptionStatus.EXPIRED:
-            return self.updated_at
-        return None
+        """When it ended (see the module doc), None while it is live."""
+        if self.status not in ENDED:
+            return None
+        if self.cancel_at_period_end and self.current_period_end is not None:
+            period_end = _aware(self.current_period_end)
+            return min(period_end, self.updated_at) if self.updated_at is not None else period_end
+        return self.canceled_at or self.updated_at
 
     @property
     def monthly_amount(self) -> Decimal:
@@ -93,6 +101,7 @@ def subscription_rows() -> list[SubRow]:
             tenant_id=tenant.pk, plan_code=version.plan.code, plan_name=version.plan.name, currency=version.currency,
             cycle=sub.cycle, monthly_price=version.monthly_price, yearly_price=version.yearly_price, status=sub.status,
             created_at=sub.created_at, trial_end=sub.trial_end, canceled_at=sub.canceled_at, updated_at=sub.updated_at,
+            cancel_at_period_end=sub.cancel_at_period_end, current_period_end=sub.current_period_end,
         ))
     return rows
 
