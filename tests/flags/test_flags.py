@@ -198,6 +198,14 @@ def test_bad_values_are_refused_and_write_nothing(actor):
     assert Flag.objects.filter(name="beta").count() == 1 and FlagChange.objects.filter(flag_name="beta").count() == 1
 
 
+@pytest.mark.parametrize("name", ["a/b", "Beta", "new", "history", "x", "", "beta flag"])
+def test_the_service_refuses_names_the_operator_screens_cannot_route(actor, name):
+    """`/operator/flags/<name>/` must reverse for every flag: the service checks the name as the form does."""
+    with pytest.raises(services.FlagError, match="not a valid flag name"):
+        services.create_flag(name, actor=actor)
+    assert not FlagChange.objects.filter(flag_name=name).exists()
+
+
 def test_shop_targeting_rows_cascade_in_the_database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'flags_flagshop'::regclass AND confrelid = 'tenancy_tenant'::regclass")

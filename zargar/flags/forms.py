@@ -11,8 +11,8 @@ from zargar.tenancy.models import Role, Tenant
 
 from . import services
 
-RESERVED = {"new", "history"}  # path segments of /operator/flags/
-NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{1,99}$")
+RESERVED = services.RESERVED_NAMES  # path segments of /operator/flags/
+NAME_RE = services.NAME_RE
 EVERYONE_CHOICES = [("", _("Follow the targeting rules")), ("on", _("On for everyone")), ("off", _("Off for everyone"))]
 
 

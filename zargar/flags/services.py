@@ -24,8 +24,9 @@ and flush waffle's cache both at once and at commit, so a kill switch holds from
 from __future__ import annotations
 
 import hashlib
+import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from rest_framework.request import Request
 from waffle.utils import get_setting
@@ -157,14 +158,25 @@ def _check(values: dict) -> None:
         raise FlagError(f"unknown roles: {', '.join(sorted(unknown))}")
 
 
+#: A flag's name: 2-100 lower-case letters, digits, `-` or `_`, starting with a letter (it is a
+#: path segment of /operator/flags/<name>/, so never one of `RESERVED_NAMES`).
+NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{1,99}$")
+RESERVED_NAMES = frozenset({"new", "history"})
+
+
 @transaction.atomic
 def create_flag(name: str, *, actor, shops=(), users=(), **values) -> Flag:
-    """Create flag `name` (letters, digits, `_`, `-`). `values`: any of `SETTINGS`.
-    Raises `FlagError` if the name is taken or a value is out of range."""
+    """Create flag `name` (see `NAME_RE`). `values`: any of `SETTINGS`.
+    Raises `FlagError` if the name is malformed, reserved or taken (also when a concurrent
+    request took it first) or a value is out of range."""
     _check(values)
-    if Flag.objects.filter(name=name).exists():
-        raise FlagError(f"a flag named {name} exists")
-    flag = Flag.objects.create(name=name, **{k: v for k, v in values.items() if k in SETTINGS})
+    if not NAME_RE.fullmatch(name or "") or name in RESERVED_NAMES:
+        raise FlagError(f"{name!r} is not a valid flag name: 2-100 lower-case letters, digits, - or _, starting with a letter (not new or history)")
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(name=name, **{k: v for k, v in values.items() if k in SETTINGS})
+    except IntegrityError:  # waffle's unique name
+        raise FlagError(f"a flag named {name} exists") from None
     _set_targets(flag, shops=list(shops), users=list(users))
     _log(flag, FlagChange.Action.CREATED, {}, actor)
     return flag
