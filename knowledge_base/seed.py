@@ -6,7 +6,8 @@ what is missing, never overwrites what operators edited)."""
 from __future__ import annotations
 
 from django.conf import settings
-from wagtail.models import Locale
+from django.db import transaction
+from wagtail.models import Locale, Page
 
 from .actions import translate
 from .models import FAQPage, HelpPage, KnowledgeBaseIndexPage
@@ -186,4 +187,9 @@ def seed_knowledge_base(index: KnowledgeBaseIndexPage, user) -> int:
             created += 1
         except ValueError:
             pass
+    # wagtail-localize publishes each translation when the transaction commits, from the page
+    # object it had in memory: the Persian index, translated before its children existed, would be
+    # saved back with no children (treebeard's `numchild` = 0), and Wagtail would then route every
+    # Persian help URL to the English page. Recount the children after those publications.
+    transaction.on_commit(lambda: Page.fix_tree(parent=index.get_parent()))
     return created

@@ -191,3 +191,30 @@ def test_seed_creates_bilingual_help_for_every_built_in_module(kb_index):
     faq_fa = selectors.help_page_for("faq", "fa")
     assert faq_fa.items[0].value["question"] == "چطور پنل را فارسی کنم؟"
     assert seed_knowledge_base(kb_index, None) == 0  # idempotent
+
+
+def test_seed_in_one_transaction_routes_persian_help_urls_to_the_persian_pages(db, client):
+    """`manage.py demo` seeds an untranslated index and its pages in one transaction: the
+    translations are published when it commits, and the Persian index must still know its
+    children, else /help/<slug>/ in Persian shows the English page."""
+    from django.conf import settings
+    from django.test import TestCase
+    from wagtail.models import Locale, Page, Site
+
+    from knowledge_base.models import KnowledgeBaseIndexPage
+    from knowledge_base.seed import ensure_locales, seed_knowledge_base
+
+    ensure_locales()
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        index = root.add_child(instance=KnowledgeBaseIndexPage(title="Knowledge base", slug="kb-fresh"))
+        index.save_revision().publish()
+        Site.objects.update(is_default_site=False)
+        Site.objects.create(hostname="testserver", port=80, site_name="Zargar", root_page=index, is_default_site=True)
+        seed_knowledge_base(index, None)
+    fa_index = index.get_translation(Locale.objects.get(language_code="fa"))
+    assert Page.objects.get(pk=fa_index.pk).numchild == index.get_children().count()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    page = client.get("/help/inventory/")
+    assert page.status_code == 200
+    assert "موجودی" in page.content.decode()  # the Persian help page, not the English one
