@@ -46,7 +46,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal as D
@@ -71,6 +73,7 @@ def parse_args(argv=None):
     p.add_argument("--one-shop-sales", type=int, default=300, help="scenario (b): sales in one shop")
     p.add_argument("--clients", type=int, default=16, help="concurrent client connections")
     p.add_argument("--time-limit", type=float, default=120.0, help="seconds per scenario (then it stops sending)")
+    p.add_argument("--request-timeout", type=float, default=60.0, help="seconds before a request counts as an error")
     p.add_argument("--warmup", type=int, default=4, help="untimed sales per shop first, after each server start")
     p.add_argument("--prepare", type=int, metavar="N", help="only make sure every shop has N pieces in stock, then exit")
     p.add_argument("--setup-procs", type=int, default=2, help="processes creating pieces at once")
@@ -102,8 +105,9 @@ def django_setup():
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        sys.exit("the database has unapplied migrations: run `.venv/bin/python manage.py migrate` first")
+    unapplied = [f"{m.app_label}.{m.name}" for m, _backwards in executor.migration_plan(executor.loader.graph.leaf_nodes())]
+    if unapplied:
+        sys.exit(f"the database has unapplied migrations ({', '.join(unapplied)}): run `.venv/bin/python manage.py migrate` first")
 
 
 def ensure_shop(n: int):
@@ -125,19 +129,27 @@ def ensure_shop(n: int):
     return tenant, owner
 
 
-def stock_ids(tenant, wanted: int | None = None) -> list[int]:
-    """Ids of the shop's bench pieces in stock, oldest first (at most `wanted`)."""
+# Two pools of pieces, so a profile_sale.py run never sells a piece this run has picked: run.py
+# sells "BENCH-<hex>" pieces, profile_sale.py (through `ensure_pieces`) "BENCH-P-<hex>" ones.
+POOLS = {"run": "BENCH-", "profile": "BENCH-P-"}
+
+
+def stock_ids(tenant, wanted: int | None = None, pool: str = "run") -> list[int]:
+    """Ids of the shop's bench pieces of `pool` in stock, oldest first (at most `wanted`)."""
     from modules.inventory.models import Item
     from zargar.tenancy.context import tenant_context
 
     with tenant_context(tenant):
-        qs = Item.objects.filter(tenant=tenant, sku__startswith="BENCH-", quantity=1).order_by("pk").values_list("pk", flat=True)
+        qs = Item.objects.filter(tenant=tenant, sku__startswith=POOLS[pool], quantity=1)
+        if pool == "run":
+            qs = qs.exclude(sku__startswith=POOLS["profile"])
+        qs = qs.order_by("pk").values_list("pk", flat=True)
         return list(qs if wanted is None else qs[:wanted])
 
 
-def create_pieces(tenant, count: int) -> None:
-    """Create `count` bench pieces through `inventory.create_item` (all its rules, the receipt
-    movement, the journal entry of the cost), `CHUNK` to a transaction."""
+def create_pieces(tenant, count: int, pool: str = "run") -> None:
+    """Create `count` bench pieces of `pool` through `inventory.create_item` (all its rules, the
+    receipt movement, the journal entry of the cost), `CHUNK` to a transaction."""
     from django.db import transaction
 
     from modules.inventory import actions as inventory
@@ -147,7 +159,7 @@ def create_pieces(tenant, count: int) -> None:
         n = min(CHUNK, count)
         with tenant_context(tenant), transaction.atomic():
             for _ in range(n):
-                sku = f"BENCH-{uuid.uuid4().hex[:10].upper()}"
+                sku = f"{POOLS[pool]}{uuid.uuid4().hex[:10].upper()}"
                 inventory.create_item(
                     tenant, sku=sku, name=f"Bench ring {sku}", karat=18, gross_weight=D("10.500"), net_weight=D("10.000"), price=D("0"),
                     making_mode="percent", making_value=D("10"), quantity=1, unit_cost=D("200.00"),
@@ -155,12 +167,13 @@ def create_pieces(tenant, count: int) -> None:
         count -= n
 
 
-def ensure_pieces(tenant, wanted: int) -> list[int]:
-    """Ids of `wanted` bench pieces in stock (creating the missing ones in this process)."""
-    missing = wanted - len(stock_ids(tenant, wanted))
+def ensure_pieces(tenant, wanted: int, pool: str = "profile") -> list[int]:
+    """Ids of `wanted` bench pieces of `pool` in stock (creating the missing ones in this
+    process). The default pool is profile_sale.py's, apart from run.py's."""
+    missing = wanted - len(stock_ids(tenant, wanted, pool))
     if missing > 0:
-        create_pieces(tenant, missing)
-    return stock_ids(tenant, wanted)
+        create_pieces(tenant, missing, pool)
+    return stock_ids(tenant, wanted, pool)
 
 
 def _create_in_child(job: tuple[int, int]) -> int:
@@ -172,9 +185,9 @@ def _create_in_child(job: tuple[int, int]) -> int:
 
 
 def stock_up(needs: list[tuple[object, int]], procs: int) -> int:
-    """Give each (tenant, wanted) at least `wanted` pieces in stock, creating the missing ones in
-    `procs` forked processes (split in chunks, so one shop's big need is shared too). Returns the
-    number of pieces created."""
+    """Give each (tenant, wanted) at least `wanted` pieces of run.py's pool in stock, creating
+    the missing ones in `procs` forked processes (in chunks, so one shop's big need is shared
+    too). Returns the number of pieces created."""
     from django.db import connections
 
     jobs = []
@@ -190,6 +203,23 @@ def stock_up(needs: list[tuple[object, int]], procs: int) -> int:
         return sum(map(_create_in_child, jobs))
     with multiprocessing.get_context("fork").Pool(procs) as pool:
         return sum(pool.imap_unordered(_create_in_child, jobs))
+
+
+BENCH_LOCK = 0x62656E6368  # "bench": a session advisory lock, held by one run.py per database
+
+
+def one_run_at_a_time():
+    """Hold the database's bench lock until this process ends (a second run.py waits: two load
+    generators on the same cores measure neither). Returns the connection that holds it."""
+    import psycopg
+    from django.db import connection
+
+    params = {k: v for k, v in connection.get_connection_params().items() if k in ("dbname", "user", "password", "host", "port")}
+    conn = psycopg.connect(**params, autocommit=True)
+    if not conn.execute("SELECT pg_try_advisory_lock(%s)", [BENCH_LOCK]).fetchone()[0]:
+        print("another bench/pos/run.py is running against this database: waiting for it to end", flush=True)
+        conn.execute("SELECT pg_advisory_lock(%s)", [BENCH_LOCK])
+    return conn
 
 
 def new_key(tenant, owner) -> str:
@@ -250,17 +280,21 @@ def start_server(spec: str) -> tuple[subprocess.Popen, str]:
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    # Ready when a worker answers a page (the master listens before its workers have loaded Django).
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit("gunicorn exited; see var/bench-gunicorn.log")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, url
+            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=30) as answer:
+                answer.read()
+            return proc, url
+        except urllib.error.HTTPError:  # an answer all the same: the sales will show what is wrong
+            return proc, url
         except OSError:
             time.sleep(0.3)
     stop_server(proc)
-    sys.exit("gunicorn did not listen within 90 s")
+    sys.exit("gunicorn did not answer within 180 s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -353,7 +387,7 @@ class Job:
     error: str = ""
 
 
-async def _fire(url: str, jobs: list[Job], clients: int, time_limit: float) -> None:
+async def _fire(url: str, jobs: list[Job], clients: int, time_limit: float, request_timeout: float) -> None:
     import aiohttp
 
     endpoint = f"{url}/api/v1/pos/sales/"
@@ -361,7 +395,7 @@ async def _fire(url: str, jobs: list[Job], clients: int, time_limit: float) -> N
     deadline = loop.time() + time_limit
     pending = iter(jobs)
     connector = aiohttp.TCPConnector(limit=clients, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=60)
+    timeout = aiohttp.ClientTimeout(total=request_timeout)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
         async def connection_loop():
@@ -376,10 +410,10 @@ async def _fire(url: str, jobs: list[Job], clients: int, time_limit: float) -> N
                 start = time.perf_counter()
                 try:
                     async with session.post(endpoint, data=body, headers=headers) as r:
-                        text = await r.text()
+                        raw = await r.read()  # read whole (frees the connection), decoded only for an error
                         job.status = r.status
                         if r.status != 201:
-                            job.error = text[:200]
+                            job.error = raw[:200].decode("utf-8", "replace")
                 except Exception as exc:  # noqa: BLE001 - counted as an error
                     job.status, job.error = 0, repr(exc)[:200]
                 job.latency = time.perf_counter() - start
@@ -387,14 +421,14 @@ async def _fire(url: str, jobs: list[Job], clients: int, time_limit: float) -> N
         await asyncio.gather(*(connection_loop() for _ in range(clients)))
 
 
-def fire(url: str, jobs: list[Job], clients: int, time_limit: float, meter: CpuMeter | None = None) -> dict:
+def fire(url: str, jobs: list[Job], clients: int, time_limit: float, meter: CpuMeter | None = None, request_timeout: float = 60.0) -> dict:
     """Send `jobs` (in order) over `clients` connections; stop starting new ones after
     `time_limit` s. Fills each job's status/latency; returns the summary."""
     load0 = os.getloadavg()[0]
     if meter:
         meter.start()
     start = time.perf_counter()
-    asyncio.run(_fire(url, jobs, clients, time_limit))
+    asyncio.run(_fire(url, jobs, clients, time_limit, request_timeout))
     wall = time.perf_counter() - start
     cpu = meter.stop() if meter else {}
     sent = [j for j in jobs if j.status or j.error]
@@ -534,6 +568,7 @@ def main(argv=None) -> int:
     from django.conf import settings
     from django.db import connections
 
+    _lock = one_run_at_a_time()  # noqa: F841 - held until the process ends
     t0 = time.perf_counter()
     shops = [ensure_shop(n) for n in range(1, args.shops + 1)]
     tenants = {t.pk: t for t, _o in shops}
@@ -564,14 +599,14 @@ def main(argv=None) -> int:
         try:
             meter = CpuMeter(proc.pid if proc else None, dbname)
             warm = [Job(t, keys[t], pieces[t].pop(0)) for t in tenants for _ in range(args.warmup)]
-            w = fire(url, warm, args.clients, args.time_limit)  # untimed: every worker loads its code, opens its connection
+            w = fire(url, warm, args.clients, args.time_limit, request_timeout=180)  # untimed: every worker loads its code, opens its connection
             print(f"warm-up: {w['sales']} sales, {w['errors']} errors {w['first_errors']}", flush=True)
             across = [Job(t, keys[t], pieces[t].pop(0)) for _ in range(args.sales_per_shop) for t in tenants]  # interleaved
             scenarios = [(f"across {args.shops} shops", across)]
             one = [Job(first, keys[first], pieces[first].pop(0)) for _ in range(min(args.one_shop_sales, len(pieces[first])))]
             scenarios.append(("within one shop", one))
             for name, jobs in scenarios:
-                r = fire(url, jobs, args.clients, args.time_limit, meter)
+                r = fire(url, jobs, args.clients, args.time_limit, meter, args.request_timeout)
                 good, line = verify(tenants, jobs)
                 connections.close_all()
                 rows.append((spec if proc else "given", name, r))
