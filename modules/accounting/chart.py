@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from django.utils.translation import gettext, gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 from django_ledger.io import roles
 
 
@@ -67,32 +67,32 @@ class AccountSpec:
 
 CHART: tuple[AccountSpec, ...] = (
     # Assets
-    AccountSpec(AccountKey.CASH, "1010", roles.ASSET_CA_CASH, DEBIT, N_("Cash on hand")),
-    AccountSpec(AccountKey.CARD_CLEARING, "1020", roles.ASSET_CA_OTHER, DEBIT, N_("Card payments clearing")),
-    AccountSpec(AccountKey.BANK, "1030", roles.ASSET_CA_CASH, DEBIT, N_("Bank account")),
-    AccountSpec(AccountKey.CUSTOMER_RECEIVABLES, "1200", roles.ASSET_CA_RECEIVABLES, DEBIT, N_("Customer receivables")),
-    AccountSpec(AccountKey.GOLD_STOCK, "1300", roles.ASSET_CA_INVENTORY, DEBIT, N_("Gold and jewelry stock")),
-    AccountSpec(AccountKey.OLD_GOLD_STOCK, "1310", roles.ASSET_CA_INVENTORY, DEBIT, N_("Old gold stock")),
+    AccountSpec(AccountKey.CASH, "1010", roles.ASSET_CA_CASH, DEBIT, gettext_noop("Cash on hand")),
+    AccountSpec(AccountKey.CARD_CLEARING, "1020", roles.ASSET_CA_OTHER, DEBIT, gettext_noop("Card payments clearing")),
+    AccountSpec(AccountKey.BANK, "1030", roles.ASSET_CA_CASH, DEBIT, gettext_noop("Bank account")),
+    AccountSpec(AccountKey.CUSTOMER_RECEIVABLES, "1200", roles.ASSET_CA_RECEIVABLES, DEBIT, gettext_noop("Customer receivables")),
+    AccountSpec(AccountKey.GOLD_STOCK, "1300", roles.ASSET_CA_INVENTORY, DEBIT, gettext_noop("Gold and jewelry stock")),
+    AccountSpec(AccountKey.OLD_GOLD_STOCK, "1310", roles.ASSET_CA_INVENTORY, DEBIT, gettext_noop("Old gold stock")),
     # Liabilities
-    AccountSpec(AccountKey.SUPPLIER_PAYABLES, "2010", roles.LIABILITY_CL_ACC_PAYABLE, CREDIT, N_("Supplier payables")),
-    AccountSpec(AccountKey.CUSTOMER_STORE_CREDIT, "2100", roles.LIABILITY_CL_OTHER, CREDIT, N_("Customer store credit")),
-    AccountSpec(AccountKey.CUSTOMER_DEPOSITS, "2110", roles.LIABILITY_CL_DEFERRED_REVENUE, CREDIT, N_("Customer deposits")),
-    AccountSpec(AccountKey.VAT_PAYABLE, "2200", roles.LIABILITY_CL_TAXES_PAYABLE, CREDIT, N_("VAT payable")),
+    AccountSpec(AccountKey.SUPPLIER_PAYABLES, "2010", roles.LIABILITY_CL_ACC_PAYABLE, CREDIT, gettext_noop("Supplier payables")),
+    AccountSpec(AccountKey.CUSTOMER_STORE_CREDIT, "2100", roles.LIABILITY_CL_OTHER, CREDIT, gettext_noop("Customer store credit")),
+    AccountSpec(AccountKey.CUSTOMER_DEPOSITS, "2110", roles.LIABILITY_CL_DEFERRED_REVENUE, CREDIT, gettext_noop("Customer deposits")),
+    AccountSpec(AccountKey.VAT_PAYABLE, "2200", roles.LIABILITY_CL_TAXES_PAYABLE, CREDIT, gettext_noop("VAT payable")),
     # Equity
-    AccountSpec(AccountKey.OWNER_EQUITY, "3010", roles.EQUITY_CAPITAL, CREDIT, N_("Owner's equity")),
-    AccountSpec(AccountKey.OWNER_DRAWINGS, "3020", roles.EQUITY_DIVIDENDS, DEBIT, N_("Owner's drawings")),
-    AccountSpec(AccountKey.OPENING_BALANCE, "3900", roles.EQUITY_ADJUSTMENT, CREDIT, N_("Opening balance equity")),
+    AccountSpec(AccountKey.OWNER_EQUITY, "3010", roles.EQUITY_CAPITAL, CREDIT, gettext_noop("Owner's equity")),
+    AccountSpec(AccountKey.OWNER_DRAWINGS, "3020", roles.EQUITY_DIVIDENDS, DEBIT, gettext_noop("Owner's drawings")),
+    AccountSpec(AccountKey.OPENING_BALANCE, "3900", roles.EQUITY_ADJUSTMENT, CREDIT, gettext_noop("Opening balance equity")),
     # Income
-    AccountSpec(AccountKey.SALES_REVENUE, "4010", roles.INCOME_OPERATIONAL, CREDIT, N_("Sales revenue")),
-    AccountSpec(AccountKey.MAKING_CHARGE_REVENUE, "4020", roles.INCOME_OPERATIONAL, CREDIT, N_("Making-charge revenue")),
+    AccountSpec(AccountKey.SALES_REVENUE, "4010", roles.INCOME_OPERATIONAL, CREDIT, gettext_noop("Sales revenue")),
+    AccountSpec(AccountKey.MAKING_CHARGE_REVENUE, "4020", roles.INCOME_OPERATIONAL, CREDIT, gettext_noop("Making-charge revenue")),
     # Cost of goods sold
-    AccountSpec(AccountKey.COST_OF_GOODS_SOLD, "5010", roles.COGS_REGULAR, DEBIT, N_("Cost of goods sold")),
-    AccountSpec(AccountKey.MELTING_LOSS, "5020", roles.COGS_OTHER, DEBIT, N_("Melting loss")),
+    AccountSpec(AccountKey.COST_OF_GOODS_SOLD, "5010", roles.COGS_REGULAR, DEBIT, gettext_noop("Cost of goods sold")),
+    AccountSpec(AccountKey.MELTING_LOSS, "5020", roles.COGS_OTHER, DEBIT, gettext_noop("Melting loss")),
     # Expenses
-    AccountSpec(AccountKey.SALES_DISCOUNTS, "6010", roles.EXPENSE_OPERATIONAL, DEBIT, N_("Discounts given")),
-    AccountSpec(AccountKey.CARD_FEES, "6020", roles.EXPENSE_OPERATIONAL, DEBIT, N_("Card processing fees")),
-    AccountSpec(AccountKey.OPERATING_EXPENSES, "6030", roles.EXPENSE_OPERATIONAL, DEBIT, N_("General operating expenses")),
-    AccountSpec(AccountKey.ROUNDING, "6090", roles.EXPENSE_OTHER, DEBIT, N_("Rounding differences")),
+    AccountSpec(AccountKey.SALES_DISCOUNTS, "6010", roles.EXPENSE_OPERATIONAL, DEBIT, gettext_noop("Discounts given")),
+    AccountSpec(AccountKey.CARD_FEES, "6020", roles.EXPENSE_OPERATIONAL, DEBIT, gettext_noop("Card processing fees")),
+    AccountSpec(AccountKey.OPERATING_EXPENSES, "6030", roles.EXPENSE_OPERATIONAL, DEBIT, gettext_noop("General operating expenses")),
+    AccountSpec(AccountKey.ROUNDING, "6090", roles.EXPENSE_OTHER, DEBIT, gettext_noop("Rounding differences")),
 )
 
 ACCOUNT_SPECS: dict[AccountKey, AccountSpec] = {spec.key: spec for spec in CHART}
