@@ -576,9 +576,10 @@ def take_stock_for_sale(tenant, *, lines, actor=None, document=None, locked_item
         clean.append((int(_pk(item_id)), None if lot_id in (None, "") else int(_pk(lot_id)), _quantity(quantity)))
     if not clean:
         raise StockError(_("A sale takes at least one line."), "bad_line")
-    # No savepoint of its own: every error here is raised before the first write, and the caller
-    # (the sale) rolls back with it.
-    with tenant_context(tenant, savepoint=False) as tenant:
+    # Called by the POS with its locked items, it needs no savepoint of its own (the sale's
+    # rolls back with any error raised here); called directly, it keeps one, so a caller may
+    # catch a StockError and go on in the same transaction.
+    with tenant_context(tenant, savepoint=locked_items is None) as tenant:
         doc = _document_fields(document)
         item_ids = sorted({line[0] for line in clean})
         items = locked_items if locked_items is not None and all(pk in locked_items for pk in item_ids) else lock_items(tenant, item_ids)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from zargar.api.serializers import CachedFieldsMixin
+
 from ..models import BalancePayment, OldGoldLine, Payment, ReturnLine, Sale, SaleLine, SaleReturn
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -75,20 +77,20 @@ class ReceivePaymentInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class SaleLineSerializer(serializers.ModelSerializer):
+class SaleLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = SaleLine
         fields = ["id", "item", "lot", "sku", "description", "karat", "quantity", "gross_weight", "net_weight", "rate_per_gram", "unit_price",
                   "metal", "making", "other", "discount", "tax", "line_total", "returned_quantity", "breakdown", "quote"]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["id", "method", "amount", "reference", "sale_return", "balance_payment"]
 
 
-class BalancePaymentSerializer(serializers.ModelSerializer):
+class BalancePaymentSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -97,19 +99,19 @@ class BalancePaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OldGoldSerializer(serializers.ModelSerializer):
+class OldGoldSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = OldGoldLine
         fields = ["id", "description", "weight", "fineness", "deduction_percent", "rate_per_gram", "fine_weight", "value", "deduction", "credit"]
 
 
-class ReturnLineSerializer(serializers.ModelSerializer):
+class ReturnLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = ReturnLine
         fields = ["sale_line", "quantity", "metal", "making", "other", "discount", "tax", "line_total"]
 
 
-class SaleReturnSerializer(serializers.ModelSerializer):
+class SaleReturnSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     lines = ReturnLineSerializer(many=True, read_only=True)
     refunds = PaymentSerializer(many=True, read_only=True)
 
@@ -118,7 +120,7 @@ class SaleReturnSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "sale", "is_void", "reason", "total", "returned_on", "created_at", "lines", "refunds"]
 
 
-class SaleSerializer(serializers.ModelSerializer):
+class SaleSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     lines = SaleLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
     old_gold_lines = OldGoldSerializer(many=True, read_only=True)
