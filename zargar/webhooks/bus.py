@@ -52,7 +52,9 @@ def publish(tenant, event_type: str, payload):
     # (the subscribers below run in savepoints of their own).
     with tenant_context(tenant, savepoint=False) as tenant:
         subscribers = list(_subscribers.get(event_type, ()))
-        endpoints = [e for e in WebhookEndpoint.objects.filter(tenant=tenant, enabled=True) if e.wants(event_type)]
+        # Only the event types are needed here: never decrypt the signing secrets on a sale's path.
+        wanting = WebhookEndpoint.objects.filter(tenant=tenant, enabled=True).defer("secret", "previous_secret")
+        endpoints = [e for e in wanting if e.wants(event_type)]
         if not subscribers and not endpoints:
             return None  # nobody listens: skip building the payload (a sale's hot path)
         data = _jsonable(serialize(payload))
