@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import time
 from functools import lru_cache
 
@@ -63,9 +64,10 @@ def _activation_rows(tenant) -> dict[str, tuple[bool, dict]]:
 
     now = time.monotonic()
     memo = tenant.__dict__.get(_MEMO_ATTR)
-    if memo is not None and memo[0] == _current_generation and memo[1] > now:
+    # The process id guards against a copy unpickled elsewhere (another clock, other generations).
+    if memo is not None and memo[0] == (os.getpid(), _current_generation) and memo[1] > now:
         return memo[2]
-    generation = _current_generation
+    generation = (os.getpid(), _current_generation)
     rows = {
         key: (enabled, configuration or {})
         for key, enabled, configuration in ModuleActivation.objects.filter(tenant=tenant).values_list("module_key", "enabled", "configuration")
