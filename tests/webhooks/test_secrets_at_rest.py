@@ -147,3 +147,25 @@ def test_publishing_an_event_decrypts_no_secret(shop, receiver, monkeypatch):
     with tenant_context(tenant):
         assert WebhookDelivery.objects.count() == 3
     assert calls == []
+
+
+def test_the_audit_log_records_a_secret_change_but_nothing_of_the_secret(shop, receiver):
+    """django-auditlog's default mask keeps the second half of a masked value: the endpoint's
+    secrets are fully redacted instead."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from zargar.webhooks.apps import REDACTED
+
+    tenant, _ = shop
+    endpoint = endpoint_for(tenant, receiver.url)
+    old = endpoint.secret
+    new = services.rotate_secret(tenant, endpoint)
+    with tenant_context(tenant):
+        entries = list(LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(WebhookEndpoint), object_pk=str(endpoint.pk)).order_by("pk"))
+    assert len(entries) == 2  # created, rotated
+    logged = " ".join(str(e.changes) for e in entries)
+    for secret in (old, new):
+        assert secret[len("whsec_"):][-8:] not in logged and secret[-20:] not in logged
+    assert entries[1].changes["secret"] == [REDACTED, REDACTED]
+    assert entries[1].changes["previous_secret"] == ["", REDACTED]
