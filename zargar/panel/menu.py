@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import NoReverseMatch, reverse
 
@@ -37,5 +37,8 @@ def build_menu(request) -> list[MenuItem]:
                 url = reverse(f"{m.key}:{entry.url_name}")
             except NoReverseMatch:
                 continue
-            items.append((entry.order, MenuItem(str(entry.label), url, entry.icon, request.path.startswith(url), m.key)))
-    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+            items.append((entry.order, MenuItem(str(entry.label), url, entry.icon, False, m.key)))
+    # One entry is active: the one whose URL is the longest prefix of the path (on
+    # /app/pos/sales/4/ "Sales", not also "Sale screen" at /app/pos/).
+    current = max((item.url for _, item in items if request.path.startswith(item.url)), key=len, default=None)
+    return [replace(item, active=item.url == current) for _, item in sorted(items, key=lambda pair: pair[0])]
