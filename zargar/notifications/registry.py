@@ -12,7 +12,9 @@ in its `ready()`; `all_types()` collects them on first use. `register()` also wo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable
 
 from zargar.tenancy.roles import Role
@@ -48,9 +50,34 @@ class NotificationType:
             raise ValueError(f"notification type {self.key!r}: default channels must be among its channels")
 
     def render(self, params: dict) -> tuple[str, str]:
-        """(title, body) in the active language. Missing params render as an empty string."""
-        values = _Defaulting(self.prepare(dict(params)) if self.prepare else dict(params))
+        """(title, body) in the active language. Missing params render as an empty string;
+        numbers (and amounts such as "550.00 USD") are written with the language's digits and
+        separators (`zargar_format.format_number`: Persian digits in Persian)."""
+        values = self.prepare(dict(params)) if self.prepare else dict(params)
+        values = _Defaulting({key: _localised(value) for key, value in values.items()})
         return str(self.title) % values, str(self.body) % values
+
+
+#: A number written as text (no leading zeros: "0912…" is a code, not a number), optionally with a currency.
+_AMOUNT = re.compile(r"(-?(?:0|[1-9]\d*)(?:\.\d+)?)((?:\u00a0| )[A-Z]{3})?")
+
+
+def _localised(value):
+    """A number, or a numeric string with an optional currency code, in the active language's
+    digits; anything else unchanged."""
+    from zargar.panel.templatetags.zargar_format import format_number
+
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return format_number(value)
+    if isinstance(value, str):
+        match = _AMOUNT.fullmatch(value.strip())
+        if match:
+            number, currency = match.groups()
+            places = len(number.split(".")[1]) if "." in number else 0
+            return format_number(number, places) + (("\u00a0" + currency.strip()) if currency else "")
+    return value
 
 
 class _Defaulting(dict):
