@@ -22,6 +22,7 @@ from zargar.tenancy.models import Tenant
 from . import actions, selectors
 from .forms import LimitsForm, MoveVersionForm, OverrideForm, PlanForm, StatusOverrideForm
 from .models import LimitOverride, Plan, Subscription, SubscriptionStatusOverride
+from .proration import format_minor
 
 
 @operator_required
@@ -70,6 +71,8 @@ def shop_billing(request, slug: str):
         overrides = list(SubscriptionStatusOverride.objects.filter(tenant_id=tenant.pk).select_related("operator", "lifted_by"))
         limit_overrides = list(LimitOverride.objects.filter(tenant_id=tenant.pk))
         invoices = selectors.invoices(tenant)
+    for inv in invoices:
+        inv.total_display = format_minor(inv.total_minor, inv.currency)
     context = {
         "shop": tenant,
         "subscription": sub,
