@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ledger.models import JournalEntryModel
@@ -24,13 +25,18 @@ def _source(je) -> dict | None:
     if link is None:
         return None
     ct = link.content_type
-    url = None
+    url = obj = None
     try:
         obj = link.source
         url = obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else None
     except Exception:  # a deleted document, or a model without a URL: show the reference only
         url = None
-    return {"label": f"{ct.app_label}.{ct.model} #{link.object_id}", "url": url}
+    # For people: the document's kind in their language and its number ("Sale S-000002"), not
+    # the model's internal name; the database id only when the document has no number.
+    model = ct.model_class()
+    kind = capfirst(model._meta.verbose_name) if model is not None else f"{ct.app_label}.{ct.model}"
+    number = getattr(obj, "number", "") if obj is not None else ""
+    return {"label": f"{kind} {number or '#' + str(link.object_id)}", "url": url}
 
 
 def _entry(je, zone=None) -> dict:

@@ -41,7 +41,7 @@ def test_pages_show_the_shops_books(client, books):
     assert journal.status_code == 200
     body = journal.content.decode()
     assert "Alpha sale" in body and "Beta sale" not in body
-    assert je_a.je_number in body and "inventory.item #7" in body
+    assert je_a.je_number in body and "Item #7" in body and "inventory.item" not in body  # the document kind in words, not the model label
     assert "1090.00" in body
     detail = client.get(f"/app/accounting/journal/{je_a.uuid}/")
     assert detail.status_code == 200 and "Alpha sale" in detail.content.decode()
