@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zargar.panel.cards import DashboardCard
+from zargar.panel.templatetags.zargar_format import format_number
 
 from . import selectors
 from .units import UNIT_NAMES, Purity
@@ -20,6 +21,6 @@ def rate_cards(request) -> list[DashboardCard]:
     cards = []
     for code in (Purity.GOLD_750, Purity.GOLD_999):
         rate = current.get(code)
-        value = f"{selectors.display(rate, 'sell', unit)} {rate.currency}" if rate else "—"
+        value = f"{format_number(selectors.display(rate, 'sell', unit))}\u00a0{rate.currency}" if rate else "—"
         cards.append(DashboardCard(title=_("%(purity)s, sell per %(unit)s") % {"purity": Purity(code).label, "unit": UNIT_NAMES[unit]}, value=value, url=reverse("rates:board")))
     return cards

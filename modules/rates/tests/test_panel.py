@@ -157,4 +157,4 @@ def test_dashboard_shows_current_sell_rates(client, shop):
         actions.record_rate(tenant, purity="gold_750", unit="gram", buy=D("60"), sell=D("62.40"))
     client.force_login(people["viewer"])
     html = client.get("/app/").content.decode()
-    assert "Gold 18K (750), sell per gram" in html and "62.40 USD" in html
+    assert "Gold 18K (750), sell per gram" in html and "62.40\u00a0USD" in html
