@@ -11,11 +11,12 @@ The template needs `request` in its context (the `request` context processor). W
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import get_language_bidi, gettext, gettext_lazy as _
 from waffle.templatetags.waffle_tags import WaffleNode
 
 from zargar.flags.services import is_active
 from zargar.panel.templatetags.zargar_format import format_number
+from zargar.tenancy.roles import Role
 
 register = template.Library()
 
@@ -65,5 +66,11 @@ def flag_value(value) -> str:
     if isinstance(value, int):
         return format_number(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return list_separator().join(str(Role(v).label) if v in Role.values else str(v) for v in value)
     return str(value)
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """", " — or the Persian comma "، " in a right-to-left language."""
+    return "، " if get_language_bidi() else ", "
