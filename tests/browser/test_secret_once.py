@@ -16,11 +16,18 @@ from tests.local_peers import HttpReceiver
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _copy_and_read(page, field_id: str) -> str:
-    button = page.locator(f"[data-copy-target={field_id}]")
-    button.click()
+def _check_shown_once(page, field_id: str, pattern: str) -> None:
+    """The page just shown: RTL and dark, the secret (matching `pattern`) left-to-right under
+    the "shown only once" warning, and its Copy button puts it on the clipboard."""
+    html = page.locator("html")
+    assert html.get_attribute("dir") == "rtl" and "dark" in (html.get_attribute("class") or "")
+    secret = page.locator(f"#{field_id}").inner_text().strip()
+    assert re.fullmatch(pattern, secret)
+    assert page.locator(f"#{field_id}").get_attribute("dir") == "ltr"
+    assert "فقط یک بار" in page.locator("[role=alert]").inner_text()
+    page.locator(f"[data-copy-target={field_id}]").click()
     page.wait_for_function(f"document.querySelector('[data-copy-target={field_id}]').textContent.trim() === 'کپی شد'")
-    return page.evaluate("navigator.clipboard.readText()")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
 
 
 def test_secret_once_pages_in_persian_dark(live_server, page, screenshot):  # noqa: F811
@@ -42,25 +49,15 @@ def test_secret_once_pages_in_persian_dark(live_server, page, screenshot):  # no
         page.check("input[name=mode][value=test]")
         page.locator("form button[type=submit]").last.click()
         page.wait_for_load_state("networkidle")
-        html = page.locator("html")
-        assert html.get_attribute("dir") == "rtl" and "dark" in (html.get_attribute("class") or "")
-        secret = page.locator("#secret-key").inner_text().strip()
-        assert re.fullmatch(r"sk_test_[A-Za-z0-9]{32}", secret)
-        assert page.locator("#secret-key").get_attribute("dir") == "ltr"
-        assert "فقط یک بار" in page.locator("[role=alert]").inner_text()
         screenshot("secret-once-01-api-key-fa-dark")
-        assert _copy_and_read(page, "secret-key") == secret
+        _check_shown_once(page, "secret-key", r"sk_test_[A-Za-z0-9]{32}")
 
         page.goto(f"{base}/app/webhooks/new/")
         page.fill("input[name=url]", receiver.url + "/zargar")
         page.get_by_text("item.created", exact=True).click()
         page.locator("form button[type=submit]").last.click()
         page.wait_for_load_state("networkidle")
-        secret = page.locator("#signing-secret").inner_text().strip()
-        assert re.fullmatch(r"whsec_[A-Za-z0-9_-]{43}", secret)
-        assert page.locator("#signing-secret").get_attribute("dir") == "ltr"
-        assert "فقط یک بار" in page.locator("[role=alert]").inner_text()
         screenshot("secret-once-02-webhook-fa-dark")
-        assert _copy_and_read(page, "signing-secret") == secret
+        _check_shown_once(page, "signing-secret", r"whsec_[A-Za-z0-9_-]{43}")
     finally:
         receiver.stop()
