@@ -319,54 +319,80 @@ def _own_cpu() -> float:
 class CpuMeter:
     """CPU seconds spent between `start()` and `stop()` by: this process (the client), the
     gunicorn master's children (the server's workers, when we started it), the PostgreSQL
-    backends connected to `dbname`, and the whole machine (busy = not idle / iowait)."""
+    backends connected to `dbname`, and the whole machine (busy = not idle / iowait).
 
-    def __init__(self, server_pid: int | None, dbname: str):
+    Processes are sampled every `interval` s by a thread, so a backend that ends during the
+    scenario (Django reconnects once a connection is `CONN_MAX_AGE` old) still counts up to its
+    last sample. The sampler's own CPU time is not counted as the client's."""
+
+    def __init__(self, server_pid: int | None, dbname: str, interval: float = 0.5):
         import psutil
 
-        self.psutil, self.server_pid, self.tag = psutil, server_pid, f" {dbname} "
+        self.psutil, self.server_pid, self.tag, self.interval = psutil, server_pid, f" {dbname} ", interval
+        self.is_db: dict[int, bool] = {}
 
-    def _procs(self):
+    def _sample(self) -> None:
         ps = self.psutil
-        server = {}
+        pids = []
         if self.server_pid:
             try:
-                for child in ps.Process(self.server_pid).children(recursive=True):
-                    try:
-                        t = child.cpu_times()
-                        server[child.pid] = t.user + t.system
-                    except ps.Error:
-                        pass
+                pids += [("server", c.pid) for c in ps.Process(self.server_pid).children(recursive=True)]
             except ps.Error:
                 pass
-        db = {}
-        for proc in ps.process_iter(["name", "cmdline"]):
+        for pid in ps.pids():
+            if pid not in self.is_db:
+                try:
+                    cmd = " ".join(ps.Process(pid).cmdline()) + " "
+                    self.is_db[pid] = cmd.startswith("postgres:") and self.tag in cmd
+                except ps.Error:
+                    self.is_db[pid] = False
+            if self.is_db[pid]:
+                pids.append(("db", pid))
+        for kind, pid in pids:
             try:
-                cmd = " ".join(proc.info["cmdline"] or [])
-                if cmd.startswith("postgres:") and self.tag in cmd + " ":
-                    t = proc.cpu_times()
-                    db[proc.pid] = t.user + t.system
+                t = ps.Process(pid).cpu_times()
             except ps.Error:
-                pass
-        return server, db
+                continue
+            key = (kind, pid)
+            self.first.setdefault(key, t.user + t.system if self.started else 0.0)
+            self.last[key] = t.user + t.system
+
+    def _run(self) -> None:
+        own = time.thread_time()
+        while not self.done.wait(self.interval):
+            self._sample()
+        self.sampler_cpu = time.thread_time() - own
 
     def start(self):
+        import threading
+
+        self.first, self.last, self.started = {}, {}, True
+        self._sample()  # what each process had spent before
+        self.started = False  # processes seen first later started during the scenario: from 0
+        self.done, self.sampler_cpu = threading.Event(), 0.0
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.t0 = time.perf_counter()
         self.client0 = _own_cpu()
-        self.server0, self.db0 = self._procs()
         self.machine0 = self.psutil.cpu_times()
+        self.thread.start()
 
     def stop(self) -> dict:
-        client = _own_cpu() - self.client0
-        server1, db1 = self._procs()
+        self.done.set()
+        self.thread.join()
+        client = _own_cpu() - self.client0 - self.sampler_cpu
         m1 = self.psutil.cpu_times()
         wall = time.perf_counter() - self.t0
+        self._sample()
         idle = (m1.idle - self.machine0.idle) + (getattr(m1, "iowait", 0) - getattr(self.machine0, "iowait", 0))
         total = sum(m1) - sum(self.machine0)
+
+        def spent(kind):
+            return sum(v - self.first[key] for key, v in self.last.items() if key[0] == kind)
+
         return {
             "client_cpu": client,
-            "server_cpu": sum(v - self.server0.get(pid, 0.0) for pid, v in server1.items()) if self.server_pid else None,
-            "db_cpu": sum(v - self.db0.get(pid, 0.0) for pid, v in db1.items()),
+            "server_cpu": spent("server") if self.server_pid else None,
+            "db_cpu": spent("db"),
             "machine_busy": (1 - idle / total) if total > 0 else float("nan"),
             "cores": self.psutil.cpu_count() or 1,
             "cpu_wall": wall,
