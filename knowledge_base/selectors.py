@@ -82,7 +82,7 @@ def module_help_slug(request) -> str | None:
 
 
 def search_pages(query: str, language: str | None = None, *, limit: int = 30) -> list[Page]:
-    """Live public knowledge-base pages matching `query` (Wagtail search, database backend),
+    """Live knowledge-base pages without a view restriction matching `query` (Wagtail search, database backend),
     in `language` (default: the active one). English pages not yet translated into
     `language` are included, after the translated ones. Specific pages, best match first."""
     query = (query or "").strip()
@@ -93,7 +93,9 @@ def search_pages(query: str, language: str | None = None, *, limit: int = 30) ->
     locales = list(Locale.objects.filter(language_code__in=codes))
     results = []
     for locale in sorted(locales, key=lambda loc: codes.index(loc.language_code)):
-        hits = Page.objects.live().type(*PUBLIC_PAGE_TYPES).filter(locale=locale).search(query)[:limit]
+        # public(): a page behind a view restriction (password, login, groups) is not listed with
+        # its title and summary to everyone who searches.
+        hits = Page.objects.live().public().type(*PUBLIC_PAGE_TYPES).filter(locale=locale).search(query)[:limit]
         results.extend(hit for hit in hits)
     pages = Page.objects.filter(pk__in=[p.pk for p in results]).select_related("locale").specific()
     by_pk = {p.pk: p for p in pages}
