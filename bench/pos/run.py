@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """POS sales benchmark over the REST API (a benchmark, not a test: pytest never collects it).
 
-    .venv/bin/python bench/pos/run.py                                # own gunicorn (6 sync workers), both scenarios
+    .venv/bin/python bench/pos/run.py                                # own gunicorn (4 sync workers), both scenarios
     .venv/bin/python bench/pos/run.py --server gthread:2x4 --clients 8
     .venv/bin/python bench/pos/run.py --compare sync:3,sync:4,sync:6,gthread:2x4   # back to back, one table
     .venv/bin/python bench/pos/run.py --prepare 1500                 # only stock up: 1,500 pieces per shop
@@ -59,7 +59,7 @@ PY = sys.executable
 PRICE = "550.00"
 RATES = {"gold_999": (D("60"), D("65")), "gold_750": (D("45"), D("50")), "gold_875": (D("52"), D("57"))}
 CHUNK = 50  # pieces created per transaction
-DEFAULT_SERVER = os.environ.get("ZARGAR_BENCH_SERVER", "sync:6")
+DEFAULT_SERVER = os.environ.get("ZARGAR_BENCH_SERVER", "sync:4")
 
 
 def parse_args(argv=None):
