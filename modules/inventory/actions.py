@@ -546,7 +546,7 @@ def lock_items(tenant, item_ids) -> dict[int, Item]:
     of other shops or unknown ids are simply absent. Needs the caller's transaction."""
     ids = sorted({int(pk) for pk in item_ids})
     found = (
-        Item.objects.select_for_update(of=("self",)).select_related("location", "location__branch")
+        Item.objects.select_for_update(of=("self",)).select_related("location")
         .prefetch_related("stones").filter(tenant=tenant, pk__in=ids).order_by("pk")
     )
     return {item.pk: item for item in found}

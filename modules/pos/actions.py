@@ -606,7 +606,9 @@ def shop_today(tenant) -> dt.date:
 
 
 def _existing(tenant, key):
-    return Sale.objects.filter(tenant=tenant, idempotency_key=key).first()
+    """The shop's sale with idempotency key `key`, or None (one narrow index read when there is none)."""
+    pk = Sale.objects.filter(tenant=tenant, idempotency_key=key).values_list("pk", flat=True).first()
+    return None if pk is None else Sale.objects.get(tenant=tenant, pk=pk)
 
 
 def _lock_idempotency_key(tenant, key: str) -> None:
