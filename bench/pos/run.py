@@ -256,12 +256,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def local_redis_url() -> str:
+    """`REDIS_URL`, else the local Redis on 127.0.0.1:6379 (database 15) when one answers, else
+    "" (the server then runs on its server-less file cache, which production never does)."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            if conn.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/15"
+    except OSError:
+        pass
+    return ""
+
+
 def server_env() -> dict:
     return {
         **os.environ,
         "DJANGO_DEBUG": "0",  # DEBUG on keeps every query in memory and answers errors with pages
         "DJANGO_SETTINGS_MODULE": "zargar.settings",
         "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),  # persistent connections
+        # Cache (per-key rate limit, subscription check) and Celery broker on Redis, as in production.
+        "REDIS_URL": local_redis_url(),
     }
 
 
@@ -621,7 +638,7 @@ def main(argv=None) -> int:
         proc, url = (None, args.url) if args.url else start_server(spec)
         connections.close_all()  # idle during the scenarios; reopened by the check
         if proc:
-            print(f"server: gunicorn {spec} at {url} (DEBUG off, log level warning, CONN_MAX_AGE {server_env()['DATABASE_CONN_MAX_AGE']})", flush=True)
+            print(f"server: gunicorn {spec} at {url} (DEBUG off, log level warning, CONN_MAX_AGE {server_env()['DATABASE_CONN_MAX_AGE']}, cache {server_env()['REDIS_URL'] or 'files (no Redis)'})", flush=True)
         try:
             meter = CpuMeter(proc.pid if proc else None, dbname)
             warm = [Job(t, keys[t], pieces[t].pop(0)) for t in tenants for _ in range(args.warmup)]
