@@ -76,7 +76,6 @@ from zargar.tenancy.roles import Role
 from zargar.webhooks.bus import publish
 
 from .models import (
-    DONE_STATUSES,
     OPEN_STATUSES,
     BalancePayment,
     OldGoldLine,

@@ -4,7 +4,6 @@ stock receive/adjust/transfer, labels PDF, errors as JSON with nothing written, 
 from __future__ import annotations
 
 import io
-from decimal import Decimal as D
 
 import pytest
 from pypdf import PdfReader
