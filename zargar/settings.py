@@ -179,10 +179,6 @@ DATABASE_AS_OWNER = env_bool("ZARGAR_DB_AS_OWNER")
 
 _owner_db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")))
 _owner_db["TEST"] = {"NAME": env("ZARGAR_TEST_DB_NAME") or None}
-if env_bool("DATABASE_SERVER_SIDE_BINDING"):
-    # psycopg binds parameters on the server and prepares a statement it has run 5 times on a
-    # connection: PostgreSQL parses and plans it once per connection instead of every time.
-    _owner_db["OPTIONS"] = {**_owner_db.get("OPTIONS", {}), "server_side_binding": True}
 DATABASE_OWNER_USER = _owner_db["USER"] or urlsplit(DATABASE_URL).username or "postgres"
 DATABASE_OWNER_PASSWORD = _owner_db["PASSWORD"] or ""
 if DATABASE_AS_OWNER:
