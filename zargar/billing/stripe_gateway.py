@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 
 import stripe
-from django.conf import settings
 from django.db import transaction
 
 from .gateways import ChargeResult, GatewayError
