@@ -87,7 +87,7 @@ def test_cashier_rings_two_line_split_payment_sale_prints_receipt_and_owner_find
     entry = page.locator("article", has_text="Sale S-000001")
     assert entry.count() == 1
     text = entry.inner_text()
-    assert "600.00" in text and "500.00" in text and "1000.00" in text and "Source: pos.sale" in text
+    assert "600.00" in text and "500.00" in text and "1000.00" in text and "Source: Sale S-000001" in text
     screenshot("pos-05-journal")
     entry.locator("a").first.click()
     page.wait_for_url(re.compile(r".*/app/accounting/journal/[0-9a-f-]{36}/$"))
