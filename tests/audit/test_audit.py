@@ -259,3 +259,17 @@ def test_retention_deletes_only_old_entries(settings):
     assert list(ShopAuditCopy.objects.filter(action__startswith="test.").values_list("source_id", flat=True)) == [new_shop.pk]
     assert LogEntry.objects.filter(object_pk=str(item.pk)).exists()
     assert not LogEntry.objects.filter(timestamp__lt=timezone.now() - timedelta(days=365)).exists()
+
+
+def test_secret_looking_fields_are_fully_redacted_in_the_audit_log():
+    """django-auditlog's default mask keeps half of a value; a key's digest and lookup prefix
+    (fields named like secrets) leave nothing of themselves in the log."""
+    from zargar.audit.apps import REDACTED
+
+    tenant, owner = make_shop("Redacted Gold")
+    key, secret = key_actions.create_api_key(tenant, name="till", mode="live", created_by=owner)
+    with tenant_context(tenant):
+        entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(type(key)), object_pk=str(key.pk), action=LogEntry.Action.CREATE)
+    logged = str(entry.changes)
+    assert key.secret_digest[-16:] not in logged and secret[-12:] not in logged
+    assert entry.changes["secret_digest"][1] == REDACTED

@@ -155,7 +155,7 @@ def test_the_audit_log_records_a_secret_change_but_nothing_of_the_secret(shop, r
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from zargar.webhooks.apps import REDACTED
+    from zargar.audit.apps import REDACTED
 
     tenant, _ = shop
     endpoint = endpoint_for(tenant, receiver.url)

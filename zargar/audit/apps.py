@@ -13,7 +13,9 @@ Every concrete `TenantModel` subclass of the installed apps is registered with d
   event — a LogEntry per row would add a write to every API call and say nothing new;
 - the audit tables themselves.
 
-Secret-looking fields (digests, hashes, tokens) are masked in the diff.
+Secret-looking fields (digests, hashes, tokens, secrets, passwords) are fully redacted in the diff
+(`redact`: "[redacted]"): django-auditlog's default mask keeps the second half of the value, i.e.
+half of a webhook signing secret or an invitation token. A change still shows as a change.
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ NOT_TRACKED = {
     "accounting.SourceDocumentLink",
 }
 _SECRET_WORDS = ("digest", "secret", "hash", "password", "token")
+#: What django-auditlog records instead of a secret-looking field's old and new value.
+REDACTED = "[redacted]"
+
+
+def redact(value: str) -> str:
+    """django-auditlog's `mask_callable` for secret-looking fields: nothing of the value."""
+    return REDACTED if value else ""
 
 
 def tracked_models():
@@ -53,7 +62,7 @@ def register_tenant_models() -> list:
         if auditlog.contains(model):
             continue
         masked = [f.name for f in model._meta.concrete_fields if any(w in f.name for w in _SECRET_WORDS)]
-        auditlog.register(model, mask_fields=masked)
+        auditlog.register(model, mask_fields=masked, mask_callable="zargar.audit.apps.redact")
         registered.append(model)
     return registered
 
