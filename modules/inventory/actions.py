@@ -540,15 +540,15 @@ def _receiving_lot(tenant, item: Item, where: Location | None, lot, lot_number: 
     return Lot.objects.create(tenant=tenant, item=item, lot_number=number, location=where)
 
 
-def lock_items(tenant, item_ids) -> dict[int, Item]:
+def lock_items(tenant, item_ids, *, with_stones: bool = False) -> dict[int, Item]:
     """The shop's items `item_ids`, locked (`SELECT … FOR UPDATE`, in primary-key order, so two
-    sales of the same pieces never deadlock) with their location and stones loaded, by pk. Ids
-    of other shops or unknown ids are simply absent. Needs the caller's transaction."""
+    sales of the same pieces never deadlock) with their location loaded (and their stones, one
+    query more, with `with_stones`), by pk. Ids of other shops or unknown ids are simply absent.
+    Needs the caller's transaction."""
     ids = sorted({int(pk) for pk in item_ids})
-    found = (
-        Item.objects.select_for_update(of=("self",)).select_related("location")
-        .prefetch_related("stones").filter(tenant=tenant, pk__in=ids).order_by("pk")
-    )
+    found = Item.objects.select_for_update(of=("self",)).select_related("location").filter(tenant=tenant, pk__in=ids).order_by("pk")
+    if with_stones:
+        found = found.prefetch_related("stones")
     return {item.pk: item for item in found}
 
 

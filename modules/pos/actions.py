@@ -398,7 +398,7 @@ def _lock_line_items(tenant, lines) -> tuple[dict, list]:
             ids.append(int(_pk(item)))
         except (ValueError, TypeError):
             raise SaleError(_("Unknown item %(id)s.") % {"id": _pk(item)}, "unknown_item", "item") from None
-    locked = lock_items(tenant, ids)
+    locked = lock_items(tenant, ids, with_stones=True)  # the stones are priced
     for pk in ids:
         if pk not in locked:
             raise SaleError(_("Unknown item %(id)s.") % {"id": pk}, "unknown_item", "item")
@@ -538,11 +538,6 @@ def _check_customer(tenant, customer):
 
 
 # --- Stock cost ----------------------------------------------------------------------------------
-
-
-def _unit_cost(tenant, item, lot_id) -> Decimal | None:
-    """The cost of one unit: the unit cost of the latest receipt of the lot (or of the item)."""
-    return _unit_costs(tenant, [(_pk(item), lot_id)])[(_pk(item), lot_id)]
 
 
 def _unit_costs(tenant, wanted) -> dict:
