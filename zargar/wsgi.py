@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zargar.settings")
 application = get_wsgi_application()
+
+from zargar.core.gc_tuning import tune_for_server  # noqa: E402  (needs the configured settings)
+
+tune_for_server()
