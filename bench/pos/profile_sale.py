@@ -46,6 +46,9 @@ def main() -> int:
     p.add_argument("--sql", action="store_true", help="also print every query of one sale, in order")
     args = p.parse_args()
     run.django_setup()
+    from zargar.core.gc_tuning import tune_for_server
+
+    tune_for_server()  # as zargar.wsgi does in the server
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
