@@ -179,6 +179,14 @@ DATABASE_AS_OWNER = env_bool("ZARGAR_DB_AS_OWNER")
 
 _owner_db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")))
 _owner_db["TEST"] = {"NAME": env("ZARGAR_TEST_DB_NAME") or None}
+# Prepared statements: the parameters travel apart from the SQL (server-side binding), and a
+# statement a connection has run DATABASE_PREPARE_THRESHOLD times is prepared once and from then
+# on only executed — PostgreSQL stops parsing and planning it again. A POS sale's ~25 statements
+# took 6.5 ms of PostgreSQL CPU without, 4.2 ms with (bench/pos). Django turns this off by default
+# for transaction-pooling proxies (PgBouncer before 1.21): set "off" behind one of those.
+_prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", "2").strip().lower()
+if _prepare_threshold != "off":
+    _owner_db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": int(_prepare_threshold)})
 DATABASE_OWNER_USER = _owner_db["USER"] or urlsplit(DATABASE_URL).username or "postgres"
 DATABASE_OWNER_PASSWORD = _owner_db["PASSWORD"] or ""
 if DATABASE_AS_OWNER:
