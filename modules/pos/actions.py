@@ -543,14 +543,20 @@ def _check_customer(tenant, customer):
 def _unit_costs(tenant, wanted) -> dict:
     """`{(item_id, lot_id): unit cost or None}` for `wanted` pairs, in one query: the unit cost
     of the latest receipt of the lot, else of the item (any lot), else None."""
+    from django.db import connection
+
     from modules.inventory.models import MovementKind, StockMovement
 
     wanted = list(wanted)
-    latest = (
-        StockMovement.objects.filter(tenant=tenant, item_id__in={item_id for item_id, _lot in wanted}, kind=MovementKind.RECEIPT, unit_cost__isnull=False)
-        .order_by("item_id", "lot_id", "-created_at", "-id").distinct("item_id", "lot_id")
-        .values_list("item_id", "lot_id", "unit_cost", "created_at", "id")
-    )
+    # Plain SQL (every sale runs it; the ORM took 0.5 ms of CPU to build this query).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT ON (item_id, lot_id) item_id, lot_id, unit_cost, created_at, id FROM {StockMovement._meta.db_table} "
+            "WHERE tenant_id = %s AND item_id = ANY(%s) AND kind = %s AND unit_cost IS NOT NULL "
+            "ORDER BY item_id, lot_id, created_at DESC, id DESC",
+            [tenant.pk, sorted({item_id for item_id, _lot in wanted}), MovementKind.RECEIPT.value],
+        )
+        latest = cursor.fetchall()
     by_lot, by_item = {}, {}
     for item_id, lot_id, cost, created_at, pk in latest:
         by_lot[(item_id, lot_id)] = cost
@@ -600,9 +606,15 @@ def shop_today(tenant) -> dt.date:
 
 
 def _existing(tenant, key):
-    """The shop's sale with idempotency key `key`, or None (one narrow index read when there is none)."""
-    pk = Sale.objects.filter(tenant=tenant, idempotency_key=key).values_list("pk", flat=True).first()
-    return None if pk is None else Sale.objects.get(tenant=tenant, pk=pk)
+    """The shop's sale with idempotency key `key`, or None: one index read of the unique
+    (tenant, idempotency_key) constraint, in plain SQL — this runs on every API sale, nearly
+    always finding nothing, and the ORM spent 0.35 ms of CPU building the query (the SQL 0.06)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {Sale._meta.db_table} WHERE tenant_id = %s AND idempotency_key = %s", [tenant.pk, key])
+        row = cursor.fetchone()
+    return None if row is None else Sale.objects.get(tenant=tenant, pk=row[0])
 
 
 def _lock_idempotency_key(tenant, key: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from functools import cache
 from typing import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -53,8 +54,8 @@ def publish(tenant, event_type: str, payload):
     with tenant_context(tenant, savepoint=False) as tenant:
         subscribers = list(_subscribers.get(event_type, ()))
         # Only the event types are needed here: never decrypt the signing secrets on a sale's path.
-        wanting = WebhookEndpoint.objects.filter(tenant=tenant, enabled=True).defer("secret", "previous_secret")
-        endpoints = [e for e in wanting if e.wants(event_type)]
+        # A raw query (every sale publishes; the ORM spent 0.4 ms of CPU building this one).
+        endpoints = [e for e in WebhookEndpoint.objects.raw(_enabled_endpoints_sql(), [tenant.pk]) if e.wants(event_type)]
         if not subscribers and not endpoints:
             return None  # nobody listens: skip building the payload (a sale's hot path)
         data = _jsonable(serialize(payload))
@@ -70,6 +71,15 @@ def publish(tenant, event_type: str, payload):
         deliveries = [WebhookDelivery.objects.create(tenant=tenant, endpoint=e, event=event) for e in endpoints]
     enqueue(tenant.pk, [d.pk for d in deliveries])
     return event
+
+
+@cache
+def _enabled_endpoints_sql() -> str:
+    """The shop's enabled endpoints, every column but the two secrets (left deferred)."""
+    from .models import WebhookEndpoint
+
+    columns = ", ".join(f.column for f in WebhookEndpoint._meta.concrete_fields if f.name not in ("secret", "previous_secret"))
+    return f"SELECT {columns} FROM {WebhookEndpoint._meta.db_table} WHERE tenant_id = %s AND enabled ORDER BY created_at, id"
 
 
 def enqueue(tenant_id: int, delivery_ids: list[int]) -> None:
