@@ -30,6 +30,7 @@ refuse it, the receipt is not recorded either.
 from __future__ import annotations
 
 import uuid
+from functools import cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.apps import apps
@@ -40,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
 from zargar.core.documents import DocumentError, document_key
+from zargar.core.prefetch import set_prefetched
 from zargar.core.sequences import formatted
 from zargar.tenancy.context import tenant_context
 from zargar.webhooks.bus import publish
@@ -542,14 +544,37 @@ def _receiving_lot(tenant, item: Item, where: Location | None, lot, lot_number: 
 
 def lock_items(tenant, item_ids, *, with_stones: bool = False) -> dict[int, Item]:
     """The shop's items `item_ids`, locked (`SELECT … FOR UPDATE`, in primary-key order, so two
-    sales of the same pieces never deadlock) with their location loaded (and their stones, one
-    query more, with `with_stones`), by pk. Ids of other shops or unknown ids are simply absent.
-    Needs the caller's transaction."""
+    sales of the same pieces never deadlock), by pk; with `with_stones`, their stones too (one
+    query more, set as if by `prefetch_related("stones")`). Ids of other shops or unknown ids
+    are simply absent. Raises `ValueError` for an id that is not a number. Needs the caller's
+    transaction.
+
+    Raw queries (`Model.objects.raw`, every column named): every sale locks its pieces, and the
+    ORM spent about 1 ms of CPU building these two queries — an eighth of a sale's CPU."""
     ids = sorted({int(pk) for pk in item_ids})
-    found = Item.objects.select_for_update(of=("self",)).select_related("location").filter(tenant=tenant, pk__in=ids).order_by("pk")
+    items = {item.pk: item for item in Item.objects.raw(_lock_items_sql(), [tenant.pk, ids])} if ids else {}
     if with_stones:
-        found = found.prefetch_related("stones")
-    return {item.pk: item for item in found}
+        stones: dict[int, list[StoneLine]] = {pk: [] for pk in items}
+        if items:
+            for stone in StoneLine.objects.raw(_stones_sql(), [tenant.pk, list(items)]):
+                stones[stone.item_id].append(stone)
+        for pk, item in items.items():
+            set_prefetched(item, "stones", stones[pk])
+    return items
+
+
+def _columns(model) -> str:
+    return ", ".join(f.column for f in model._meta.concrete_fields)
+
+
+@cache
+def _lock_items_sql() -> str:
+    return f"SELECT {_columns(Item)} FROM {Item._meta.db_table} WHERE tenant_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE"
+
+
+@cache
+def _stones_sql() -> str:
+    return f"SELECT {_columns(StoneLine)} FROM {StoneLine._meta.db_table} WHERE tenant_id = %s AND item_id = ANY(%s) ORDER BY id"
 
 
 def take_stock_for_sale(tenant, *, lines, actor=None, document=None, locked_items: dict | None = None) -> list[StockMovement]:
@@ -636,15 +661,15 @@ def take_stock_for_sale(tenant, *, lines, actor=None, document=None, locked_item
         movements, taken = [], {}
         for item, lot, quantity in plan:
             if lot is None:
-                where = item.location or default_location(tenant)
+                where = item.location_id or default_location(tenant).pk
                 gross, net = -item.gross_weight, -item.net_weight
             else:
-                where = lot.location
+                where = lot.location_id
                 gross, net = _share(lot.gross_weight, lot.quantity, quantity), _share(lot.net_weight, lot.quantity, quantity)
                 _save_lot(lot, -quantity, -gross, -net)
                 gross, net = -gross, -net
             movements.append(StockMovement(
-                tenant=tenant, kind=MovementKind.SALE, item=item, lot=lot, location=where, quantity=-quantity,
+                tenant=tenant, kind=MovementKind.SALE, item=item, lot=lot, location_id=where, quantity=-quantity,
                 gross_weight=gross, net_weight=net, batch=batch, actor=actor, **doc,
             ))
             taken[item.pk] = taken.get(item.pk, 0) + quantity

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from zargar.core.prefetch import set_prefetched
+
 from .models import DONE_STATUSES, OPEN_STATUSES, BalancePayment, Payment, Sale, SaleLine, SaleReturn, SaleStatus
 
 
@@ -33,12 +35,8 @@ def as_written(sale: Sale) -> Sale:
     parts = getattr(sale, "parts_written", None)
     if parts is None:
         return sale
-    cache = {}
     for name, rows in parts.items():
-        qs = getattr(sale, name).all()
-        qs._result_cache, qs._prefetch_done = list(rows), True  # what Django's prefetch_related stores
-        cache[name] = qs
-    sale._prefetched_objects_cache = cache
+        set_prefetched(sale, name, rows)
     return sale
 
 
