@@ -30,8 +30,8 @@ refuse it, the receipt is not recorded either.
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from zargar.billing.enforcement import LimitExceeded, Metric, check_limit
 from zargar.core.documents import DocumentError, document_key
-from zargar.core.prefetch import set_prefetched
+from zargar.core.orm import select_columns, set_prefetched
 from zargar.core.sequences import formatted
 from zargar.tenancy.context import tenant_context
 from zargar.webhooks.bus import publish
@@ -563,18 +563,14 @@ def lock_items(tenant, item_ids, *, with_stones: bool = False) -> dict[int, Item
     return items
 
 
-def _columns(model) -> str:
-    return ", ".join(f.column for f in model._meta.concrete_fields)
-
-
 @cache
 def _lock_items_sql() -> str:
-    return f"SELECT {_columns(Item)} FROM {Item._meta.db_table} WHERE tenant_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE"
+    return f"SELECT {select_columns(Item)} FROM {Item._meta.db_table} WHERE tenant_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE"
 
 
 @cache
 def _stones_sql() -> str:
-    return f"SELECT {_columns(StoneLine)} FROM {StoneLine._meta.db_table} WHERE tenant_id = %s AND item_id = ANY(%s) ORDER BY id"
+    return f"SELECT {select_columns(StoneLine)} FROM {StoneLine._meta.db_table} WHERE tenant_id = %s AND item_id = ANY(%s) ORDER BY id"
 
 
 def take_stock_for_sale(tenant, *, lines, actor=None, document=None, locked_items: dict | None = None) -> list[StockMovement]:

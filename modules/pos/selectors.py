@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from zargar.core.prefetch import set_prefetched
+from zargar.core.orm import set_prefetched
 
 from .models import DONE_STATUSES, OPEN_STATUSES, BalancePayment, Payment, Sale, SaleLine, SaleReturn, SaleStatus
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from zargar.contract.registry import module_settings
+from zargar.core.orm import select_columns
 
 from .models import PriceQuote, Rate, RateAlert, RateAlertTrigger
 from .pricing import PricingError, currency_exponent
@@ -60,9 +61,8 @@ def current_rate(tenant, purity: str, *, now=None) -> Rate | None:
 
 @cache
 def _current_rate_sql() -> str:
-    columns = ", ".join(f.column for f in Rate._meta.concrete_fields)
     return (
-        f"SELECT {columns} FROM {Rate._meta.db_table} WHERE tenant_id = %s AND purity = %s AND effective_at <= %s "
+        f"SELECT {select_columns(Rate)} FROM {Rate._meta.db_table} WHERE tenant_id = %s AND purity = %s AND effective_at <= %s "
         "ORDER BY effective_at DESC, id DESC LIMIT 1"
     )
 

@@ -38,9 +38,13 @@ def threshold_from_env(value: str | None) -> tuple[int, ...] | None:
         return DEFAULT_THRESHOLD
     if value == "default":
         return None
-    parts = tuple(int(p) for p in value.split(","))
+    message = f"ZARGAR_GC_THRESHOLD must be 1 to 3 non-negative integers separated by commas, or 'default'; got {value!r}"
+    try:
+        parts = tuple(int(p) for p in value.split(","))
+    except ValueError:
+        raise ValueError(message) from None
     if not 1 <= len(parts) <= 3 or any(p < 0 for p in parts):
-        raise ValueError(f"ZARGAR_GC_THRESHOLD must be 1 to 3 non-negative integers separated by commas, or 'default'; got {value!r}")
+        raise ValueError(message)
     return parts
 
 

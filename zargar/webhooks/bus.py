@@ -18,6 +18,7 @@ from typing import Callable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from zargar.core.orm import select_columns
 from zargar.tenancy.context import tenant_context
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ def publish(tenant, event_type: str, payload):
     Needs (or opens) the shop's tenant context.
     """
     from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-
     from .payloads import serialize
 
     # No savepoint of its own: its errors propagate to the publishing action, which rolls back
@@ -78,8 +78,7 @@ def _enabled_endpoints_sql() -> str:
     """The shop's enabled endpoints, every column but the two secrets (left deferred)."""
     from .models import WebhookEndpoint
 
-    columns = ", ".join(f.column for f in WebhookEndpoint._meta.concrete_fields if f.name not in ("secret", "previous_secret"))
-    return f"SELECT {columns} FROM {WebhookEndpoint._meta.db_table} WHERE tenant_id = %s AND enabled ORDER BY created_at, id"
+    return f"SELECT {select_columns(WebhookEndpoint, exclude=('secret', 'previous_secret'))} FROM {WebhookEndpoint._meta.db_table} WHERE tenant_id = %s AND enabled ORDER BY created_at, id"
 
 
 def enqueue(tenant_id: int, delivery_ids: list[int]) -> None:
