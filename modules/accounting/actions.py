@@ -438,7 +438,9 @@ def _post(tenant, date, description, clean, ref) -> JournalEntryModel:
             )
             if cursor.fetchone() is None:
                 raise _duplicate(tenant, ref)
-    TransactionModel.objects.bulk_create([
+    # The base manager: django-ledger's default one annotates and joins four tables on every
+    # queryset it makes, an insert's too (2 % of a sale's CPU for nothing).
+    TransactionModel._base_manager.bulk_create([
         TransactionModel(journal_entry=je, account_id=uuid.UUID(account["uuid"]), amount=amount, tx_type=side, description=text or None)
         for account, (key, side, amount, text) in zip(used, clean)
     ])

@@ -57,3 +57,35 @@ def test_a_copy_answers_as_a_field_built_afresh():
     perm = Permission(id=7, codename="sell", name="Can sell")
     Cached(perm).data  # fills the cache
     assert Cached(perm).data == Fresh(perm).data == {"id": 7, "codename": "sell", "name": "Can sell"}
+
+
+def test_plain_serializers_validate_as_built_afresh():
+    """Input serializers (declared fields, nested `many=True`) validate exactly as without the
+    cache, one request after another, with nothing carried over."""
+
+    class Line(serializers.Serializer):
+        item = serializers.IntegerField(min_value=1)
+        note = serializers.CharField(required=False, max_length=5)
+
+    class Fresh(serializers.Serializer):
+        lines = Line(many=True, allow_empty=False)
+        amount = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+    class CachedLine(CachedFieldsMixin, Line):
+        pass
+
+    class Cached(CachedFieldsMixin, serializers.Serializer):
+        lines = CachedLine(many=True, allow_empty=False)
+        amount = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+    inputs = [
+        {"lines": [{"item": 3, "note": "ok"}], "amount": "12.50"},
+        {"lines": [{"item": 0, "note": "too long"}], "amount": "x"},
+        {"lines": [], "amount": "1"},
+        {"lines": [{"item": 4}, {"item": 5}], "amount": "0.01"},
+    ]
+    for data in inputs * 2:
+        fresh, cached = Fresh(data=data), Cached(data=data)
+        assert fresh.is_valid() == cached.is_valid()
+        assert fresh.errors == cached.errors
+        assert (fresh.validated_data if not fresh.errors else None) == (cached.validated_data if not cached.errors else None)

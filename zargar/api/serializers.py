@@ -83,10 +83,12 @@ class TokenRefreshResponseSerializer(serializers.Serializer):
 
 
 class CachedFieldsMixin:
-    """Build a `ModelSerializer`'s fields once per class and language, then copy them for each
+    """Build a serializer's fields once per class and language, then copy them for each
     instance. `ModelSerializer.get_fields` otherwise rebuilds every field from the model's
     metadata for every serializer instance (each nested serializer of each answer): for the POS
-    sale answer that was about a quarter of the request's CPU time.
+    sale answer that was about a quarter of the request's CPU time. A plain `Serializer`
+    deep-copies its declared fields for every instance (each input of each request): the POS
+    sale's input took 3 % of the request's CPU doing that.
 
     A plain field is copied shallowly: binding it to the new serializer (`Field.bind`) sets
     only attributes of the copy, and its arguments, validators and error messages are never

@@ -12,7 +12,7 @@ from ..models import BalancePayment, OldGoldLine, Payment, ReturnLine, Sale, Sal
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class LineInSerializer(serializers.Serializer):
+class LineInSerializer(CachedFieldsMixin, serializers.Serializer):
     any_of_required = (("item",), ("barcode",))  # the schema says so too (zargar.api.schema)
 
     item = serializers.IntegerField(required=False, min_value=1, help_text="Item id (or give `barcode`).")
@@ -32,13 +32,13 @@ class LineInSerializer(serializers.Serializer):
 TENDER_METHODS = ["cash", "card", "store_credit"]
 
 
-class PaymentInSerializer(serializers.Serializer):
+class PaymentInSerializer(CachedFieldsMixin, serializers.Serializer):
     method = serializers.ChoiceField(choices=TENDER_METHODS)
     amount = serializers.DecimalField(**MONEY)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=80)
 
 
-class OldGoldInSerializer(serializers.Serializer):
+class OldGoldInSerializer(CachedFieldsMixin, serializers.Serializer):
     weight = serializers.DecimalField(max_digits=12, decimal_places=3, help_text="Grams.")
     fineness = serializers.IntegerField(required=False, help_text="Parts per thousand, e.g. 750.")
     purity = serializers.CharField(required=False, help_text="Or a purity code, e.g. gold_750.")
@@ -46,7 +46,7 @@ class OldGoldInSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
-class SaleInSerializer(serializers.Serializer):
+class SaleInSerializer(CachedFieldsMixin, serializers.Serializer):
     """`POST /api/v1/pos/sales/` with the `Idempotency-Key` header."""
 
     lines = LineInSerializer(many=True, allow_empty=False, min_length=1)
