@@ -114,3 +114,22 @@ def test_members_role_change_and_password_reset(operator_client):
     assert len(_events(tenant, "tenancy.member.password_reset_sent")) == 1
     member.refresh_from_db()
     assert member.check_password("correct-horse-battery-9")  # unchanged: the operator never sets it
+
+
+def test_list_is_paginated_and_the_pager_keeps_the_filters(operator_client):
+    from zargar.operator.views import SHOPS_PER_PAGE
+
+    for n in range(SHOPS_PER_PAGE + 5):
+        make_shop(f"Page Gold {n:03d}")
+    make_shop("Other Silver")
+    first = operator_client.get("/operator/shops/", {"q": "Page Gold"})
+    body = first.content.decode()
+    assert len(first.context["page"]) == SHOPS_PER_PAGE and "Page Gold 000" in body and "Page Gold 054" not in body
+    assert "Other Silver" not in body
+    assert "?q=Page+Gold&amp;page=2" in body  # the next page keeps the search
+    second = operator_client.get("/operator/shops/", {"q": "Page Gold", "page": "2"})
+    assert [t.name for t in second.context["page"]] == [f"Page Gold {n:03d}" for n in range(SHOPS_PER_PAGE, SHOPS_PER_PAGE + 5)]
+    assert operator_client.get("/operator/shops/", {"q": "Page Gold", "page": "99"}).context["page"].number == 2  # past the end: the last page
+    # The pager's HTMX request swaps the table only.
+    partial = operator_client.get("/operator/shops/", {"q": "Page Gold", "page": "2"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="shop-list").content.decode()
+    assert "Page Gold 054" in partial and "<html" not in partial and "Search by name or slug" not in partial

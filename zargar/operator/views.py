@@ -69,10 +69,15 @@ def dashboard_charts(m: metrics.Dashboard) -> dict:
     }
 
 
+SHOPS_PER_PAGE = 50
+
+
 @operator_required
 def tenants(request):
     """All shops, searchable by name or slug, filterable by status, plan (of the shop's
-    subscription, any status; `none` = no subscription) and signup date range."""
+    subscription, any status; `none` = no subscription) and signup date range; by name,
+    `SHOPS_PER_PAGE` to a page (`?page=`; the pager keeps the filters). An HTMX request for the
+    list (`#shop-list`) gets the table and its pager only."""
     qs = Tenant.objects.all()
     filters = TenantFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
@@ -92,13 +97,13 @@ def tenants(request):
         qs = qs.filter(created_at__date__gte=data["created_from"])
     if data.get("created_to"):
         qs = qs.filter(created_at__date__lte=data["created_to"])
-    qs = list(qs)
-    for t in qs:
+    page = Paginator(qs.order_by("name", "pk"), SHOPS_PER_PAGE).get_page(request.GET.get("page"))
+    for t in page:
         t.plan_name = shop_plans.get(t.pk, ("", ""))[1]
     by_status = dict(Tenant.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     counts = [(value, label, by_status.get(value, 0)) for value, label in Tenant.Status.choices]
     context = {
-        "tenants": qs,
+        "page": page,
         "q": q,
         "status": status,
         "statuses": Tenant.Status.choices,
@@ -108,7 +113,8 @@ def tenants(request):
         "counts": counts,  # [(status, label, number of shops)] over all shops, unfiltered
         "total": sum(by_status.values()),
     }
-    return render(request, "operator/tenants.html", context)
+    template = "operator/_tenants_table.html" if request.htmx and request.htmx.target == "shop-list" else "operator/tenants.html"
+    return render(request, template, context)
 
 
 @operator_required
