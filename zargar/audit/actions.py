@@ -67,17 +67,18 @@ def record(
     if tenant is None:
         return PlatformEvent.objects.create(**fields)
     tenant_id = getattr(tenant, "pk", tenant)
+    # One plain INSERT (`insert_row`: every API call writes its `api.request` event here, and
+    # `save()` cost three times the CPU; audit events are not in the audit log themselves).
+    event = AuditEvent(tenant_id=tenant_id, **fields)
     active = current_tenant()
     if active is not None and active.pk == tenant_id and connection.in_atomic_block:
         # The caller's transaction already runs as this shop (the row policy checks only the
-        # shop): one plain INSERT (`insert_row`: every API call writes its `api.request` event
-        # here, and `save()` cost three times the CPU; audit events are not in the audit log),
-        # no savepoint, no settings round trips.
-        event = AuditEvent(tenant_id=tenant_id, **fields)
+        # shop): no savepoint, no settings round trips.
         insert_row(event)
-        return event
-    with tenant_context(tenant, user=actor if getattr(actor, "pk", None) else None):
-        return AuditEvent.objects.create(tenant_id=tenant_id, **fields)
+    else:
+        with tenant_context(tenant, user=actor if getattr(actor, "pk", None) else None):
+            insert_row(event)
+    return event
 
 
 @transaction.atomic

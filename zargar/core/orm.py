@@ -4,7 +4,8 @@ A few reads run on every API sale; building them with the ORM cost 0.25–1 ms o
 times the SQL. Those are written as raw queries (`Model.objects.raw` or a cursor) that name every
 column (`select_columns`: no `SELECT *`, whose row type a prepared statement would pin across a
 migration), and rows a caller already holds are handed to Django as if `prefetch_related` had
-loaded them (`set_prefetched`).
+loaded them (`set_prefetched`). The append-only event rows every API call writes go in with one
+plain INSERT (`insert_row`).
 """
 
 from __future__ import annotations
